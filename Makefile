@@ -1,0 +1,36 @@
+# docedit: every set-up step is here, so a fresh clone needs only Python 3.11.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo preview test lint bench assets clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## set up and render the sample documentary to out/intercepted.mp4
+	$(BIN)/docedit validate timelines/intercepted.yaml
+	$(BIN)/docedit render timelines/intercepted.yaml -o out/intercepted.mp4
+
+preview: $(STAMP)  ## a fast, small render of the sample for checking the edit
+	$(BIN)/docedit render timelines/intercepted.yaml --profile preview -o out/intercepted-preview.mp4
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check docedit tests bench assets
+	$(BIN)/ruff format --check docedit tests bench assets
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+assets:  ## remake the sample media (needs Debian's espeak-ng and sox; results are committed)
+	$(BIN)/python assets/make_assets.py
+
+clean:
+	rm -rf out .pytest_cache

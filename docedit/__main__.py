@@ -1,0 +1,3 @@
+from docedit.cli import main
+
+main()

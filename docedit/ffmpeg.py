@@ -1,0 +1,50 @@
+"""The one ffmpeg docedit uses: the binary imageio-ffmpeg ships, never a system one.
+
+Arguments are always a list (no shell), and every path handed to ffmpeg is made
+absolute first, so a file named `-video-with-dash-.mp4` can never be read as an option.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import warnings
+from pathlib import Path
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def media_arg(path: Path | str) -> str:
+    """A path as ffmpeg must see it: absolute, so it can never start with '-'."""
+    return os.path.abspath(os.fspath(path))
+
+
+def run_ffmpeg(args: list[str], *, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run the bundled ffmpeg quietly with a list of arguments; never raises on exit status."""
+    return subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", *args],
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@functools.cache
+def configure_pydub() -> None:
+    """Point pydub at the bundled ffmpeg (it looks for one on PATH and warns otherwise)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from pydub import AudioSegment
+
+    AudioSegment.converter = ffmpeg_exe()
+
+
+def configure_moviepy() -> None:
+    """moviepy reads FFMPEG_BINARY at import; make sure it is the bundled one."""
+    os.environ.setdefault("FFMPEG_BINARY", ffmpeg_exe())

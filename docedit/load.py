@@ -1,0 +1,186 @@
+"""Read a timeline's YAML safely, keeping the line and column of every key and value.
+
+PyYAML's composer gives a node graph with marks; we build plain Python data from it
+ourselves so that we can (a) remember where each value came from, (b) report
+duplicate keys, which PyYAML's constructors silently collapse to the last one, and
+(c) bound the work an alias bomb could make us do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from docedit.findings import Finding, Severity, TimelineError
+
+MAX_TIMELINE_BYTES = 8 * 1024 * 1024
+MAX_NODES = 250_000
+MAX_DEPTH = 64
+
+Location = tuple[str | int, ...]
+_SEXAGESIMAL_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class Marks:
+    """Where each value (and each mapping key) stands in the file."""
+
+    path: Path
+    values: dict[Location, Mark] = field(default_factory=dict)
+    keys: dict[Location, Mark] = field(default_factory=dict)
+
+    def at(self, loc: Location, *, key: bool = False) -> Mark:
+        """The mark of `loc`, or of its nearest ancestor that has one."""
+        table = self.keys if key else self.values
+        for end in range(len(loc), -1, -1):
+            prefix = loc[:end]
+            if prefix in table:
+                return table[prefix]
+            if prefix in self.values:
+                return self.values[prefix]
+        return Mark(1, 1)
+
+    def finding(
+        self, loc: Location, message: str, *, key: bool = False, severity=Severity.ERROR
+    ) -> Finding:
+        mark = self.at(loc, key=key)
+        return Finding(self.path, mark.line, mark.column, severity, message)
+
+
+@dataclass
+class LoadedTimeline:
+    path: Path
+    data: Any
+    marks: Marks
+    findings: list[Finding]  # problems that did not stop loading (duplicate keys)
+
+
+def load_timeline(path: Path) -> LoadedTimeline:
+    """Parse `path`; raise TimelineError for anything that leaves no usable document."""
+    path = Path(path)
+    marks = Marks(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_TIMELINE_BYTES:
+            raise _fatal(
+                marks,
+                f"timeline is {size / 2**20:.1f} MiB; the limit is "
+                f"{MAX_TIMELINE_BYTES // 2**20} MiB: split the catalog into smaller files",
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TIMELINE_BYTES + 1)
+    except OSError as err:
+        raise _fatal(marks, f"cannot read timeline: {err.strerror or err}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise _fatal(
+            marks, f"timeline is not UTF-8 text (byte {err.start}): save it as UTF-8"
+        ) from None
+    return parse_timeline_text(text, path)
+
+
+def parse_timeline_text(text: str, path: Path) -> LoadedTimeline:
+    marks = Marks(Path(path))
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = err.problem or "invalid YAML"
+        context = f" ({err.context})" if err.context else ""
+        raise TimelineError(
+            [Finding(Path(path), line, col, Severity.ERROR, f"YAML syntax: {problem}{context}")]
+        ) from None
+    except yaml.YAMLError as err:
+        raise _fatal(marks, f"YAML: {err}") from None
+    if node is None:
+        raise _fatal(marks, "timeline is empty: start with `docedit: 1`")
+    builder = _Builder(marks)
+    data = builder.build(node, ())
+    return LoadedTimeline(Path(path), data, marks, builder.findings)
+
+
+def _fatal(marks: Marks, message: str) -> TimelineError:
+    return TimelineError([Finding(marks.path, 1, 1, Severity.ERROR, message)])
+
+
+class _Builder:
+    """Turns composed nodes into dicts, lists and scalars, recording marks on the way."""
+
+    def __init__(self, marks: Marks) -> None:
+        self.marks = marks
+        self.findings: list[Finding] = []
+        self.nodes = 0
+        self.scalars = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, loc: Location, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
+            raise _fatal(
+                self.marks,
+                "timeline expands to too many values (an alias bomb or runaway nesting); "
+                "write the values out or split the file",
+            )
+        self.marks.values.setdefault(loc, _mark(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+        if ":" in node.value and node.tag in _SEXAGESIMAL_TAGS:
+            # YAML 1.1 reads 10:00:00:00 as a base-60 number; times parse these strings.
+            return node.value
+        try:
+            return self.scalars.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as err:
+            self.findings.append(self.marks.finding(loc, f"YAML value: {err.problem}"))
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, loc: Location, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, Mark] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.findings.append(
+                    Finding(self.marks.path, *_pos(key_node), Severity.ERROR, "keys must be plain")
+                )
+                continue
+            key = self.scalars.construct_object(key_node)
+            key = key if isinstance(key, str | int) else str(key)
+            key_mark = _mark(key_node)
+            if key in first_seen:
+                first = first_seen[key]
+                self.findings.append(
+                    Finding(
+                        self.marks.path,
+                        key_mark.line,
+                        key_mark.column,
+                        Severity.ERROR,
+                        f"duplicate key {key!r} (first at line {first.line}); YAML would "
+                        "silently keep only the last one: remove or rename one of them",
+                    )
+                )
+            first_seen[key] = key_mark
+            child = (*loc, key)
+            self.marks.keys[child] = key_mark
+            self.marks.values.pop(child, None)
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    mark = _mark(node)
+    return mark.line, mark.column

@@ -1,0 +1,348 @@
+"""The timeline format as pydantic models: the schema, separate from loading and media.
+
+Models hold what the editor wrote (times stay `Time` values until the plan snaps them);
+paths stay strings relative to the timeline folder until `project.resolve` reads the disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from fractions import Fraction
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    Tag,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from docedit.timecode import (
+    GAIN_FORMS,
+    TIME_FORMS,
+    Time,
+    TimeFormatError,
+    format_fps,
+    format_gain,
+    parse_fps,
+    parse_gain,
+    parse_time,
+)
+
+FORMAT_VERSION = 1
+AUTO = "auto"
+
+_TIME_PATTERN = (
+    r"^\s*(([+]?(\d+(\.\d*)?|\.\d+)\s*(s|ms|f))|((\d+:)?\d{1,2}:\d{1,2}(\.\d+)?)"
+    r"|(\d{1,2}:\d{2}:\d{2}[:;]\d{2}))\s*$"
+)
+_TIME_SCHEMA = {
+    "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": _TIME_PATTERN}],
+    "description": f"A time: {TIME_FORMS}.",
+}
+
+
+def _time(value: Any) -> Time:
+    if isinstance(value, Time):
+        return value
+    try:
+        return parse_time(value)
+    except TimeFormatError as err:
+        raise PydanticCustomError("time", str(err)) from None
+
+
+def _time_or_auto(value: Any) -> Time | str:
+    return AUTO if value == AUTO else _time(value)
+
+
+def _gain(value: Any) -> float:
+    if isinstance(value, float) and value == -math.inf:
+        return value
+    try:
+        return parse_gain(value)
+    except TimeFormatError as err:
+        raise PydanticCustomError("gain", str(err)) from None
+
+
+def _fps(value: Any) -> Fraction:
+    if isinstance(value, Fraction):
+        return value
+    try:
+        return parse_fps(value)
+    except TimeFormatError as err:
+        raise PydanticCustomError("fps", str(err)) from None
+
+
+TimeValue = Annotated[
+    Time, PlainValidator(_time), PlainSerializer(str, return_type=str), WithJsonSchema(_TIME_SCHEMA)
+]
+TimeOrAuto = Annotated[
+    Time | str,
+    PlainValidator(_time_or_auto),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"anyOf": [{"const": AUTO}, _TIME_SCHEMA]}),
+]
+Gain = Annotated[
+    float,
+    PlainValidator(_gain),
+    PlainSerializer(format_gain, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+|inf)\s*(dB)?\s*$"},
+            ],
+            "description": f"A gain: {GAIN_FORMS}.",
+        }
+    ),
+]
+FrameRate = Annotated[
+    Fraction,
+    PlainValidator(_fps),
+    PlainSerializer(format_fps, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 240},
+                {"type": "string"},
+            ],
+            "description": "Frames per second: 24, 25, 30, or 23.976 / 29.97 for the NTSC rates.",
+        }
+    ),
+]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Model(BaseModel):
+    """Base of every format object: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Settings(Model):
+    size: tuple[int, int] = Field(
+        (1920, 1080), description="Output frame, width x height in pixels (even numbers)."
+    )
+    fps: FrameRate = Fraction(25)
+    sample_rate: int = Field(48000, ge=8000, le=192000, description="Mix sample rate in Hz.")
+    loudness: float = Field(-16, ge=-70, le=0, description="Integrated LUFS of the final mix.")
+    true_peak: float = Field(-1, ge=-20, le=0, description="dBTP ceiling of the final mix.")
+    subtitles: Literal["burn", "none"] = "burn"
+    subtitle_lang: Literal["original", "translation", "both"] = "translation"
+    duck_attack: TimeValue = Field(
+        Time.from_seconds(Fraction(15, 100)), description="How long a bed takes to duck."
+    )
+    duck_release: TimeValue = Field(
+        Time.from_seconds(Fraction(4, 10)), description="How long a bed takes to come back."
+    )
+
+    @field_validator("size")
+    @classmethod
+    def _even_size(cls, size: tuple[int, int]) -> tuple[int, int]:
+        width, height = size
+        if width <= 0 or height <= 0 or width % 2 or height % 2:
+            raise PydanticCustomError(
+                "size",
+                "size {size} must be two positive even numbers (H.264 needs even sides), "
+                "e.g. [1920, 1080]",
+                {"size": list(size)},
+            )
+        if width > 7680 or height > 4320:
+            raise PydanticCustomError("size", "size is larger than 8K (7680 x 4320)")
+        return size
+
+
+class Intercept(Model):
+    """One recorded call in the catalog."""
+
+    file: NonEmpty
+    recorded: dt.date | None = None
+    speakers: list[str] = []
+    tags: list[str] = []
+    transcript: str | None = None
+    translation: str | None = None
+    redact: list[tuple[TimeValue, TimeValue]] = Field(
+        [], description="Spans [start, end] of the recording to bleep in the mix and mask."
+    )
+    note: str | None = None
+
+
+class FreeMotion(Model):
+    """A camera move between two windows: normalised centre x, y and width of the view."""
+
+    start: tuple[float, float, float] = Field(alias="from")
+    end: tuple[float, float, float] = Field(alias="to")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _window(cls, window: tuple[float, float, float]) -> tuple[float, float, float]:
+        x, y, width = window
+        if not (0 <= x <= 1 and 0 <= y <= 1 and 0.05 <= width <= 1):
+            raise PydanticCustomError(
+                "motion",
+                "a window is [x, y, width]: centre x and y from 0 to 1, width from 0.05 to 1",
+            )
+        return window
+
+
+MotionName = Literal["none", "zoom-in", "zoom-out", "pan-left", "pan-right"]
+Fit = Literal["cover", "contain"]
+
+
+class _Shot(Model):
+    motion: MotionName | FreeMotion = "none"
+    fit: Fit = "cover"
+    caption: str | None = None
+
+
+class StillsPicture(_Shot):
+    """Every image a glob matches, in natural order, each held `hold`."""
+
+    glob: NonEmpty
+    hold: TimeOrAuto = Time.from_seconds(4)
+
+
+class ImagePicture(_Shot):
+    image: NonEmpty
+    hold: TimeOrAuto = Time.from_seconds(4)
+
+
+class VideoPicture(_Shot):
+    video: NonEmpty
+    in_: TimeValue | None = Field(None, alias="in")
+    out: TimeValue | None = None
+    volume: Gain = Field(-math.inf, description="Level of the footage's own sound; -inf mutes.")
+
+
+def _kind(value: Any, kinds: tuple[str, ...]) -> str | None:
+    if isinstance(value, dict):
+        for kind in kinds:
+            if kind in value:
+                return f"{kind}-item"
+    elif isinstance(value, BaseModel):
+        for kind in kinds:
+            if kind in type(value).model_fields:
+                return f"{kind}-item"
+    return None
+
+
+PICTURE_KINDS = ("glob", "image", "video")
+AUDIO_KINDS = ("intercept", "file", "bed")
+UNION_TAGS = frozenset(f"{k}-item" for k in PICTURE_KINDS + AUDIO_KINDS)
+
+Picture = Annotated[
+    Annotated[StillsPicture, Tag("glob-item")]
+    | Annotated[ImagePicture, Tag("image-item")]
+    | Annotated[VideoPicture, Tag("video-item")],
+    Discriminator(
+        lambda v: _kind(v, PICTURE_KINDS),
+        custom_error_type="picture_kind",
+        custom_error_message="a picture needs one of `glob:`, `image:` or `video:`",
+    ),
+]
+
+
+class _Sound(Model):
+    at: TimeValue = Field(Time(), description="Start, relative to the scene start.")
+    in_: TimeValue | None = Field(None, alias="in")
+    out: TimeValue | None = None
+    gain: Gain = 0.0
+    fade_in: TimeValue = Time()
+    fade_out: TimeValue = Time()
+    phone: bool = False
+
+
+class InterceptEvent(_Sound):
+    intercept: NonEmpty
+    label: bool = Field(False, description="Prefix subtitle cues with the speaker's name.")
+
+
+class FileEvent(_Sound):
+    file: NonEmpty
+
+
+class BedEvent(Model):
+    bed: NonEmpty
+    gain: Gain = 0.0
+    duck: Gain = Field(0.0, description="Lowered by this much while an intercept plays.")
+    loop: bool = False
+    fade_in: TimeValue = Time()
+    fade_out: TimeValue = Time()
+
+
+AudioEvent = Annotated[
+    Annotated[InterceptEvent, Tag("intercept-item")]
+    | Annotated[FileEvent, Tag("file-item")]
+    | Annotated[BedEvent, Tag("bed-item")],
+    Discriminator(
+        lambda v: _kind(v, AUDIO_KINDS),
+        custom_error_type="audio_kind",
+        custom_error_message="an audio event needs one of `intercept:`, `file:` or `bed:`",
+    ),
+]
+
+SceneTransition = Literal["cut", "crossfade", "dip-to-black"]
+
+
+class Scene(Model):
+    title: str | None = None
+    title_hold: TimeValue = Time.from_seconds(3)
+    pictures: list[Picture] = []
+    transition: TimeValue = Field(Time(), description="Crossfade between pictures; 0 is a cut.")
+    audio: list[AudioEvent] = []
+    length: TimeOrAuto = AUTO
+    scene_transition: SceneTransition = "cut"
+    scene_transition_length: TimeValue = Time.from_seconds(1)
+
+
+class Timeline(Model):
+    docedit: Literal[1] = Field(description="Format version.")
+    title: str | None = None
+    settings: Settings = Settings()
+    intercepts: dict[str, Intercept] = {}
+    scenes: dict[str, Scene] = Field(min_length=1)
+    cuts: dict[str, list[str]] = {}
+
+
+def model_for(loc: tuple[str | int, ...]) -> type[Model] | None:
+    """The model class that validates the mapping at `loc` (for did-you-mean hints)."""
+    tagged = {f"{k}-item": cls for k, cls in _TAGGED.items()}
+    if not loc:
+        return Timeline
+    if loc == ("settings",):
+        return Settings
+    if len(loc) == 2 and loc[0] == "intercepts":
+        return Intercept
+    if len(loc) == 2 and loc[0] == "scenes":
+        return Scene
+    if loc[-1] == "motion":
+        return FreeMotion
+    if loc[-1] in tagged:
+        return tagged[str(loc[-1])]
+    return None
+
+
+_TAGGED: dict[str, type[Model]] = {
+    "glob": StillsPicture,
+    "image": ImagePicture,
+    "video": VideoPicture,
+    "intercept": InterceptEvent,
+    "file": FileEvent,
+    "bed": BedEvent,
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the format, for YAML editors' completion and checking."""
+    schema = Timeline.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://docedit.invalid/schema/timeline-1.json"
+    schema["title"] = "docedit timeline, format version 1"
+    return schema

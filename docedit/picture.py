@@ -1,0 +1,261 @@
+"""The picture track: the frame at any plan frame, built with numpy and OpenCV.
+
+Per frame the cost is one sub-pixel affine warp of a picture that was decoded and
+scaled once per shot, plus a blend only while two shots overlap. RGBA is used
+internally because OpenCV warps four channels much faster than three. The result is a
+moviepy `VideoClip` with our own frame function (moviepy 2's CompositeVideoClip is
+far slower, and its CrossFadeIn breaks on moving pictures).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+from docedit.findings import MediaError
+from docedit.plan import Plan, Shot, Window
+from docedit.subtitles import Cue
+from docedit.text import Patch, blend, caption_patch, subtitle_patch, title_card
+
+cv2.setNumThreads(1)  # the encoder wants the other core
+
+
+def load_still(path: Path) -> np.ndarray:
+    """A photographer's file as upright RGBA: EXIF rotation applied, alpha on black,
+    grayscale, CMYK, palette and 16-bit brought to 8-bit RGB."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                image = ImageOps.exif_transpose(opened) or opened
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise MediaError(f"{path}: image exceeds Pillow's decompression-bomb limit") from None
+    except (OSError, SyntaxError, ValueError) as err:
+        raise MediaError(f"{path}: not an image Pillow can decode ({err})") from None
+    if image.mode in {"I;16", "I;16B", "I;16L", "I"}:
+        wide = np.asarray(image, dtype=np.float64)
+        peak = 65535.0 if image.mode.startswith("I;16") or wide.max() > 255 else 255.0
+        image = Image.fromarray(np.clip(wide / peak * 255.0, 0, 255).astype(np.uint8))
+    elif image.mode == "F":
+        image = Image.fromarray(np.clip(np.asarray(image) * 255.0, 0, 255).astype(np.uint8))
+    if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        black = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
+        image = Image.alpha_composite(black, rgba)
+    return np.asarray(image.convert("RGB").convert("RGBA"))
+
+
+def fit_scale(source: tuple[int, int], frame: tuple[int, int], fit: str) -> float:
+    """Scale that makes the source cover (fill, cropping) or be contained in the frame."""
+    sw, sh = source
+    fw, fh = frame
+    ratios = (fw / sw, fh / sh)
+    return max(ratios) if fit == "cover" else min(ratios)
+
+
+def ease(p: float) -> float:
+    """Ease-in-out (cosine): a move starts and ends at rest, with no jolt."""
+    p = min(1.0, max(0.0, p))
+    return 0.5 - 0.5 * math.cos(math.pi * p)
+
+
+def window_at(motion: tuple[Window, Window], p: float) -> Window:
+    """The view at progress p: centre interpolated, zoom interpolated geometrically
+    (a constant-speed zoom), both eased."""
+    a, b = motion
+    e = ease(p)
+    width = a.width * (b.width / a.width) ** e
+    return Window(a.x + (b.x - a.x) * e, a.y + (b.y - a.y) * e, width)
+
+
+def view_matrix(
+    source: tuple[int, int], frame: tuple[int, int], scale: float, window: Window
+) -> np.ndarray:
+    """Affine source->frame mapping: fit at `scale`, then view `window` of the fitted frame.
+
+    Window x, y are the view centre in frame units of the fitted picture (0.5 = centre);
+    width 1 is the fitted view, 1/1.1 is 10 % closer.
+    """
+    sw, sh = source
+    fw, fh = frame
+    zoom = 1.0 / window.width
+    a = zoom * scale
+    tx = -a * (sw - 1) / 2 + zoom * (fw / 2 - window.x * fw) + (fw - 1) / 2
+    ty = -a * (sh - 1) / 2 + zoom * (fh / 2 - window.y * fh) + (fh - 1) / 2
+    return np.array([[a, 0.0, tx], [0.0, a, ty]], dtype=np.float64)
+
+
+@dataclass
+class _Prepared:
+    """A shot's source, scaled once, with the fit scale that applies to it."""
+
+    image: np.ndarray | None  # RGBA, for stills and titles
+    scale: float
+    video: object | None = None  # moviepy VideoFileClip
+    caption: Patch | None = None
+
+
+class FrameRenderer:
+    """Frames of a plan at an output size; frame numbers are always plan frames."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        size: tuple[int, int] | None = None,
+        subtitles: tuple[list[Cue], list[Cue]] | None = None,
+        interpolation: int = cv2.INTER_LINEAR,
+    ) -> None:
+        self.plan = plan
+        self.size = size or plan.size
+        self.shots = sorted(plan.shots, key=lambda s: (s.start, s.end))
+        self.original, self.translation = subtitles or ([], [])
+        self.interpolation = interpolation
+        self._prepared: dict[int, _Prepared] = {}
+        self._subtitle_patches: dict[tuple[str | None, str | None], Patch] = {}
+        self._black = np.zeros((self.size[1], self.size[0], 4), dtype=np.uint8)
+        self._black[..., 3] = 255
+
+    def frame(self, index: int) -> np.ndarray:
+        """The RGB frame at plan frame `index` (H x W x 3, uint8)."""
+        return self.frame_rgba(index)[..., :3]
+
+    def frame_rgba(self, index: int) -> np.ndarray:
+        active = [i for i, s in enumerate(self.shots) if s.start <= index < s.end]
+        self._release(index)
+        frame = None
+        for shot_index in active:
+            shot = self.shots[shot_index]
+            picture = self._shot_frame(shot_index, shot, index)
+            if frame is None or shot.fade_in == 0 or index >= shot.start + shot.fade_in:
+                frame = picture
+            else:
+                alpha = (index - shot.start + 0.5) / shot.fade_in
+                frame = cv2.addWeighted(frame, 1.0 - alpha, picture, alpha, 0.0)
+        if frame is None:
+            return self._black.copy()
+        frame = self._dip(frame, active, index)
+        self._subtitles(frame, index)
+        return frame
+
+    def _dip(self, frame: np.ndarray, active: list[int], index: int) -> np.ndarray:
+        for shot_index in active:
+            shot = self.shots[shot_index]
+            level = 1.0
+            if shot.black_in and index < shot.start + shot.black_in:
+                level = (index - shot.start + 0.5) / shot.black_in
+            if shot.black_out and index >= shot.end - shot.black_out:
+                level = (shot.end - index - 0.5) / shot.black_out
+            if level < 1.0:
+                frame = cv2.convertScaleAbs(frame, alpha=level)
+                frame[..., 3] = 255
+        return frame
+
+    def _shot_frame(self, shot_index: int, shot: Shot, index: int) -> np.ndarray:
+        prepared = self._prepare(shot_index, shot)
+        progress = (index - shot.start + 0.5) / max(1, shot.frames)
+        window = window_at(shot.motion, progress)
+        if prepared.video is not None:
+            source = self._video_frame(prepared, shot, index)
+        else:
+            source = prepared.image
+        if shot.kind == "title" and shot.motion[0] == shot.motion[1] == Window():
+            frame = source.copy()
+        else:
+            h, w = source.shape[:2]
+            matrix = view_matrix((w, h), self.size, prepared.scale, window)
+            frame = cv2.warpAffine(
+                source,
+                matrix,
+                self.size,
+                flags=self.interpolation,
+                borderMode=cv2.BORDER_CONSTANT,
+                borderValue=(0, 0, 0, 255),
+            )
+        if prepared.caption is not None:
+            blend(frame, prepared.caption)
+        return frame
+
+    def _video_frame(self, prepared: _Prepared, shot: Shot, index: int) -> np.ndarray:
+        clip = prepared.video
+        t = float(shot.source_in + Fraction(index - shot.start) / self.plan.clock.fps)
+        t = min(max(0.0, t), max(0.0, clip.duration - 1.0 / max(1.0, clip.fps or 25)))
+        rgb = clip.get_frame(t)
+        if rgb.ndim == 2:
+            rgb = np.repeat(rgb[..., None], 3, axis=2)
+        rgba = cv2.cvtColor(np.ascontiguousarray(rgb[..., :3], dtype=np.uint8), cv2.COLOR_RGB2RGBA)
+        return rgba
+
+    def _prepare(self, shot_index: int, shot: Shot) -> _Prepared:
+        if shot_index in self._prepared:
+            return self._prepared[shot_index]
+        caption = caption_patch(shot.caption, self.size) if shot.caption else None
+        if shot.kind == "title":
+            prepared = _Prepared(title_card(shot.text or "", self.size), 1.0, caption=caption)
+        elif shot.kind == "video":
+            prepared = self._prepare_video(shot, caption)
+        else:
+            prepared = self._prepare_still(shot, caption)
+        self._prepared[shot_index] = prepared
+        return prepared
+
+    def _prepare_still(self, shot: Shot, caption: Patch | None) -> _Prepared:
+        """Decode once and scale once, to the largest size the move will show."""
+        image = load_still(shot.source)
+        h, w = image.shape[:2]
+        scale = fit_scale((w, h), self.size, shot.fit)
+        closest = 1.0 / min(shot.motion[0].width, shot.motion[1].width)
+        target = scale * closest
+        if target < 1.0:  # downscale once, with area averaging (no aliasing)
+            new = (max(1, round(w * target)), max(1, round(h * target)))
+            image = cv2.resize(image, new, interpolation=cv2.INTER_AREA)
+            scale = fit_scale(new, self.size, shot.fit)
+        return _Prepared(image, scale, caption=caption)
+
+    def _prepare_video(self, shot: Shot, caption: Patch | None) -> _Prepared:
+        from moviepy import VideoFileClip
+
+        from docedit.ffmpeg import configure_moviepy, media_arg
+
+        configure_moviepy()
+        try:
+            clip = VideoFileClip(media_arg(shot.source), audio=False)
+        except (OSError, KeyError, ValueError) as err:
+            raise MediaError(f"{shot.source}: footage does not decode ({err})") from None
+        w, h = clip.size
+        return _Prepared(None, fit_scale((w, h), self.size, shot.fit), video=clip, caption=caption)
+
+    def _release(self, index: int) -> None:
+        """Forget shots that are over, so memory holds only what is on screen."""
+        for shot_index in [i for i in self._prepared if self.shots[i].end <= index]:
+            prepared = self._prepared.pop(shot_index)
+            if prepared.video is not None:
+                prepared.video.close()
+
+    def _subtitles(self, frame: np.ndarray, index: int) -> None:
+        original = _text_at(self.original, index)
+        translation = _text_at(self.translation, index)
+        if original is None and translation is None:
+            return
+        key = (original, translation)
+        if key not in self._subtitle_patches:
+            self._subtitle_patches[key] = subtitle_patch(original, translation, self.size)
+        blend(frame, self._subtitle_patches[key])
+
+    def close(self) -> None:
+        for prepared in self._prepared.values():
+            if prepared.video is not None:
+                prepared.video.close()
+        self._prepared.clear()
+
+
+def _text_at(cues: list[Cue], index: int) -> str | None:
+    texts = [cue.text for cue in cues if cue.start <= index < cue.end]
+    return "\n".join(texts) if texts else None

@@ -1,0 +1,216 @@
+"""What a media file really is: streams, durations, sizes, and whether it decodes.
+
+Probing runs the bundled ffmpeg (there is no ffprobe) and Pillow for stills. Results
+are cached on disk per (absolute path, size, mtime), so validating again is fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from docedit.atomic import atomic_output
+from docedit.ffmpeg import media_arg, run_ffmpeg
+from docedit.findings import MediaError
+
+CACHE_VERSION = 2
+PROBE_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class AudioStream:
+    codec: str
+    sample_rate: int
+    channels: int
+
+
+@dataclass(frozen=True, slots=True)
+class VideoStream:
+    codec: str
+    width: int
+    height: int
+    fps: float
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    """A decodable file's facts; `error` says why it is unusable, if it is."""
+
+    path: str
+    duration: float | None = None
+    audio: AudioStream | None = None
+    video: VideoStream | None = None
+    image_size: tuple[int, int] | None = None  # for stills, after EXIF rotation
+    image_mode: str | None = None
+    error: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict) -> MediaInfo:
+        audio = AudioStream(**data["audio"]) if data.get("audio") else None
+        video = VideoStream(**data["video"]) if data.get("video") else None
+        size = tuple(data["image_size"]) if data.get("image_size") else None
+        rest = {k: data.get(k) for k in ("path", "duration", "image_mode", "error")}
+        return cls(audio=audio, video=video, image_size=size, **rest)
+
+
+_DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
+_STREAM = re.compile(r"Stream #\d+:\d+[^:]*: (?P<kind>Audio|Video): (?P<rest>.*)")
+_RATE = re.compile(r"(\d+) Hz")
+_SIZE = re.compile(r"\b(\d{1,5})x(\d{1,5})\b")
+_FPS = re.compile(r"([\d.]+) (?:fps|tbr)")
+_OUT_TIME = re.compile(r"out_time_us=(\d+)")
+
+
+def _channels(text: str) -> int:
+    if "mono" in text:
+        return 1
+    if match := re.search(r"(\d+) channels", text):
+        return int(match[1])
+    return 2
+
+
+def probe_av(path: Path) -> MediaInfo:
+    """Streams and duration from `ffmpeg -i`, then a real decode of the audio."""
+    result = run_ffmpeg(["-i", media_arg(path)], timeout=PROBE_TIMEOUT_S)
+    text = result.stderr.decode("utf-8", "replace")
+    if "Invalid data found" in text or "could not find codec parameters" in text.lower():
+        return MediaInfo(str(path), error="not a media file ffmpeg can read")
+    if "Stream #" not in text:
+        reason = text.strip().splitlines()[-1] if text.strip() else "unreadable"
+        return MediaInfo(str(path), error=f"ffmpeg cannot read it ({reason})")
+    duration = None
+    if match := _DURATION.search(text):
+        h, m, s = match.groups()
+        duration = int(h) * 3600 + int(m) * 60 + float(s)
+    audio = video = None
+    for match in _STREAM.finditer(text):
+        rest = match["rest"]
+        codec = rest.split(",")[0].split()[0]
+        if match["kind"] == "Audio" and audio is None:
+            rate = _RATE.search(rest)
+            audio = AudioStream(codec, int(rate[1]) if rate else 0, _channels(rest))
+        elif match["kind"] == "Video" and video is None and "attached pic" not in rest:
+            size = _SIZE.search(rest)
+            fps = _FPS.search(rest)
+            video = VideoStream(
+                codec,
+                int(size[1]) if size else 0,
+                int(size[2]) if size else 0,
+                float(fps[1]) if fps else 0.0,
+            )
+    info = MediaInfo(str(path), duration=duration, audio=audio, video=video)
+    return _decode_check(path, info)
+
+
+def _decode_check(path: Path, info: MediaInfo) -> MediaInfo:
+    """Decode the audio fully (and the video when the header has no duration)."""
+    checks = []
+    if info.audio is not None:
+        checks.append(("a", "audio"))
+    if info.video is not None and info.duration is None:
+        checks.append(("v", "video"))
+    duration = info.duration
+    for selector, name in checks:
+        result = run_ffmpeg(
+            [
+                *("-v", "error", "-i", media_arg(path), "-map", f"0:{selector}:0"),
+                *("-f", "null", "-progress", "pipe:1", "-"),
+            ],
+            timeout=PROBE_TIMEOUT_S,
+        )
+        errors = result.stderr.decode("utf-8", "replace").strip()
+        times = _OUT_TIME.findall(result.stdout.decode("ascii", "replace"))
+        if result.returncode != 0 or (errors and not times):
+            first = errors.splitlines()[0] if errors else f"exit {result.returncode}"
+            return MediaInfo(str(path), error=f"its {name} does not decode ({first})")
+        if errors:
+            return MediaInfo(str(path), error=f"its {name} is damaged ({errors.splitlines()[0]})")
+        if duration is None and times:
+            duration = int(times[-1]) / 1e6
+    return MediaInfo(str(path), duration=duration, audio=info.audio, video=info.video)
+
+
+def probe_image(path: Path) -> MediaInfo:
+    """Open and fully decode a still with Pillow, keeping its decompression-bomb guard."""
+    from PIL import Image, ImageOps
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.load()
+                oriented = ImageOps.exif_transpose(image) or image
+                return MediaInfo(str(path), image_size=oriented.size, image_mode=image.mode)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return MediaInfo(
+            str(path),
+            error=f"image is larger than {Image.MAX_IMAGE_PIXELS:,} pixels (a decompression "
+            "bomb guard): scale it down before using it",
+        )
+    except (OSError, SyntaxError, ValueError) as err:
+        return MediaInfo(str(path), error=f"not an image Pillow can decode ({err})")
+
+
+class ProbeCache:
+    """Probe results on disk, keyed by absolute path, size and modification time."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        root = directory or Path(
+            os.environ.get("DOCEDIT_CACHE_DIR")
+            or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docedit"
+        )
+        self.file = root / f"probe-v{CACHE_VERSION}.json"
+        self._lock = threading.Lock()
+        self._entries: dict[str, dict] = self._read()
+        self._dirty = False
+
+    def _read(self) -> dict[str, dict]:
+        try:
+            data = json.loads(self.file.read_text("utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def get(self, path: Path, kind: str) -> MediaInfo:
+        """Cached facts for `path` used as `kind` ('image' or 'av')."""
+        absolute = os.path.abspath(path)
+        try:
+            stat = os.stat(absolute)
+        except OSError as err:
+            return MediaInfo(absolute, error=f"cannot read it: {err.strerror}")
+        if not os.access(absolute, os.R_OK):
+            return MediaInfo(absolute, error="cannot read it: permission denied")
+        key = f"{kind}:{absolute}"
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry and entry.get("stamp") == stamp:
+            return MediaInfo.from_json(entry["info"])
+        info = probe_image(Path(absolute)) if kind == "image" else probe_av(Path(absolute))
+        with self._lock:
+            self._entries[key] = {"stamp": stamp, "info": asdict(info)}
+            self._dirty = True
+        return info
+
+    def save(self) -> None:
+        """Write the cache atomically; a cache that cannot be written is only slower."""
+        if not self._dirty:
+            return
+        try:
+            with atomic_output(self.file, ".json") as temp:
+                temp.write_text(json.dumps(self._entries), "utf-8")
+            self._dirty = False
+        except OSError:
+            pass
+
+
+def require(info: MediaInfo) -> MediaInfo:
+    """Raise MediaError for an unusable file (for callers outside validation)."""
+    if info.error:
+        raise MediaError(f"{info.path}: {info.error}")
+    return info

@@ -1,0 +1,138 @@
+"""Check loaded YAML against the model and turn pydantic's errors into located findings.
+
+All schema errors are reported in one pass. Besides the strict result, a *partial*
+timeline is built from the parts that are valid on their own (each intercept, each
+scene), so that later checks can still find mistakes elsewhere in the same run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from docedit.findings import Finding
+from docedit.load import LoadedTimeline, Location, Marks
+from docedit.model import (
+    AUDIO_KINDS,
+    PICTURE_KINDS,
+    UNION_TAGS,
+    Intercept,
+    Scene,
+    Settings,
+    Timeline,
+    model_for,
+)
+
+
+@dataclass
+class Structured:
+    timeline: Timeline | None  # the whole file, when it is valid
+    partial: Timeline | None  # the valid parts, for checks that can still run
+    findings: list[Finding]
+
+
+def structure(loaded: LoadedTimeline) -> Structured:
+    data = loaded.data
+    marks = loaded.marks
+    if not isinstance(data, dict):
+        return Structured(
+            None, None, [marks.finding((), "a timeline is a mapping that starts with `docedit: 1`")]
+        )
+    try:
+        timeline = Timeline.model_validate(data)
+        return Structured(timeline, timeline, [])
+    except ValidationError as err:
+        findings = [_finding(e, data, marks) for e in err.errors()]
+    return Structured(None, _partial(data), findings)
+
+
+def _partial(data: dict[str, Any]) -> Timeline | None:
+    """A timeline of the parts that validate alone; None when even settings are broken."""
+    settings = _valid(Settings, data.get("settings") or {}) or Settings()
+    intercepts = _valid_items(Intercept, data.get("intercepts"))
+    scenes = _valid_items(Scene, data.get("scenes"))
+    cuts = data.get("cuts")
+    cuts = {
+        k: v
+        for k, v in (cuts.items() if isinstance(cuts, dict) else ())
+        if isinstance(k, str) and isinstance(v, list) and all(isinstance(s, str) for s in v)
+    }
+    return Timeline.model_construct(
+        docedit=1, settings=settings, intercepts=intercepts, scenes=scenes, cuts=cuts, title=None
+    )
+
+
+def _valid(cls: type[BaseModel], value: Any) -> Any:
+    try:
+        return cls.model_validate(value)
+    except ValidationError:
+        return None
+
+
+def _valid_items(cls: type[BaseModel], mapping: Any) -> dict[str, Any]:
+    if not isinstance(mapping, dict):
+        return {}
+    items = {str(k): _valid(cls, v) for k, v in mapping.items()}
+    return {k: v for k, v in items.items() if v is not None}
+
+
+def _finding(error: Any, data: dict[str, Any], marks: Marks) -> Finding:
+    loc: Location = tuple(part for part in error["loc"] if part not in UNION_TAGS)
+    kind = error["type"]
+    where = _describe(loc)
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        return marks.finding(
+            loc, f"unknown key {key!r}{_did_you_mean(error['loc'], key)}", key=True
+        )
+    if kind == "missing":
+        parent = loc[:-1]
+        return marks.finding(
+            parent, f"{_describe(parent) or 'timeline'}: missing required key {loc[-1]!r}", key=True
+        )
+    if kind in {"picture_kind", "audio_kind"}:
+        message = error["msg"] + _kind_hint(error.get("input"), kind)
+    elif kind in {"time", "gain", "fps", "size", "motion"}:
+        message = error["msg"]
+    elif kind == "literal_error" and loc == ("docedit",):
+        message = "the format version must be 1: write `docedit: 1`"
+    elif kind == "too_short" and loc == ("scenes",):
+        message = "a timeline needs at least one scene under `scenes:`"
+    else:
+        message = f"{error['msg'][0].lower()}{error['msg'][1:]}"
+        if "input" in error and not isinstance(error["input"], dict | list):
+            message += f" (got {error['input']!r})"
+    return marks.finding(loc, f"{where}: {message}" if where else message)
+
+
+def _did_you_mean(raw_loc: tuple[Any, ...], key: Any) -> str:
+    model = model_for(tuple(raw_loc[:-1]))
+    if model is None:
+        return ""
+    allowed = sorted(f.alias or name for name, f in model.model_fields.items())
+    close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; allowed here: {', '.join(allowed)}"
+
+
+def _kind_hint(item: Any, kind: str) -> str:
+    if not isinstance(item, dict):
+        return ""
+    kinds = PICTURE_KINDS if kind == "picture_kind" else AUDIO_KINDS
+    for key in item:
+        close = difflib.get_close_matches(str(key), kinds, n=1, cutoff=0.6)
+        if close:
+            return f" (found {key!r}: did you mean {close[0]!r}?)"
+    return ""
+
+
+def _describe(loc: Location) -> str:
+    """`scenes.doubt.pictures[2].hold`: a path an editor can find in the file."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
