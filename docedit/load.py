@@ -22,6 +22,11 @@ MAX_DEPTH = 64
 
 Location = tuple[str | int, ...]
 _SEXAGESIMAL_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+# Safe loading: only the core schema's own tags, never an object constructor.
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +102,14 @@ def parse_timeline_text(text: str, path: Path) -> LoadedTimeline:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = err.problem or "invalid YAML"
-        context = f" ({err.context})" if err.context else ""
+        context = ""
+        if err.context and err.context_mark:
+            start = err.context_mark
+            context = (
+                f" ({err.context} that starts at line {start.line + 1}, column {start.column + 1})"
+            )
+        elif err.context:
+            context = f" ({err.context})"
         raise TimelineError(
             [Finding(Path(path), line, col, Severity.ERROR, f"YAML syntax: {problem}{context}")]
         ) from None
@@ -132,6 +144,11 @@ class _Builder:
                 "write the values out or split the file",
             )
         self.marks.values.setdefault(loc, _mark(node))
+        if node.tag not in _PLAIN_TAGS:
+            self.findings.append(
+                self.marks.finding(loc, f"YAML tag {node.tag!r} is not allowed: use plain values")
+            )
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc, depth)
         if isinstance(node, yaml.SequenceNode):

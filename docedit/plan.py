@@ -280,14 +280,12 @@ def picture_items(project: Project, scene: Scene, clock: Clock) -> list[_Item]:
 
 
 def sound_length(project: Project, event: InterceptEvent | FileEvent, clock: Clock) -> int:
-    """Samples the event plays: `out - in`, `out` defaulting to the end of the file."""
+    """Samples the event plays: `out - in`, `out` defaulting to (and capped at) the end."""
     source = _event_source(project, event)
     first = event.in_.to_samples(clock.fps, clock.rate) if event.in_ else 0
-    if event.out is not None:
-        last = event.out.to_samples(clock.fps, clock.rate)
-    else:
-        last = math.floor((project.media[source].duration or 0) * clock.rate)
-    return max(0, last - first)
+    available = math.floor((project.media[source].duration or 0) * clock.rate)
+    last = available if event.out is None else event.out.to_samples(clock.fps, clock.rate)
+    return max(0, min(last, available) - first)  # a sound never plays past its media
 
 
 def _event_source(project: Project, event: InterceptEvent | FileEvent) -> Path:

@@ -8,10 +8,10 @@ scene), so that later checks can still find mistakes elsewhere in the same run.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from docedit.findings import Finding
 from docedit.load import LoadedTimeline, Location, Marks
@@ -19,12 +19,17 @@ from docedit.model import (
     AUDIO_KINDS,
     PICTURE_KINDS,
     UNION_TAGS,
+    AudioEvent,
     Intercept,
+    Picture,
     Scene,
     Settings,
     Timeline,
     model_for,
 )
+
+# For each partial scene, the YAML index of each picture and audio item it kept.
+Positions = dict[str, dict[str, list[int]]]
 
 
 @dataclass
@@ -32,6 +37,7 @@ class Structured:
     timeline: Timeline | None  # the whole file, when it is valid
     partial: Timeline | None  # the valid parts, for checks that can still run
     findings: list[Finding]
+    positions: Positions = field(default_factory=dict)
 
 
 def structure(loaded: LoadedTimeline) -> Structured:
@@ -46,23 +52,63 @@ def structure(loaded: LoadedTimeline) -> Structured:
         return Structured(timeline, timeline, [])
     except ValidationError as err:
         findings = [_finding(e, data, marks) for e in err.errors()]
-    return Structured(None, _partial(data), findings)
+    partial, positions = _partial(data)
+    return Structured(None, partial, findings, positions)
 
 
-def _partial(data: dict[str, Any]) -> Timeline | None:
-    """A timeline of the parts that validate alone; None when even settings are broken."""
+def _partial(data: dict[str, Any]) -> tuple[Timeline, Positions]:
+    """A timeline of the parts that validate alone, down to single pictures and sounds."""
     settings = _valid(Settings, data.get("settings") or {}) or Settings()
     intercepts = _valid_items(Intercept, data.get("intercepts"))
-    scenes = _valid_items(Scene, data.get("scenes"))
+    scenes: dict[str, Scene] = {}
+    positions: Positions = {}
+    raw_scenes = data.get("scenes")
+    for scene_id, raw in raw_scenes.items() if isinstance(raw_scenes, dict) else ():
+        scene, kept = _partial_scene(raw)
+        if scene is not None:
+            scenes[str(scene_id)] = scene
+            positions[str(scene_id)] = kept
     cuts = data.get("cuts")
     cuts = {
         k: v
         for k, v in (cuts.items() if isinstance(cuts, dict) else ())
         if isinstance(k, str) and isinstance(v, list) and all(isinstance(s, str) for s in v)
     }
-    return Timeline.model_construct(
+    timeline = Timeline.model_construct(
         docedit=1, settings=settings, intercepts=intercepts, scenes=scenes, cuts=cuts, title=None
     )
+    return timeline, positions
+
+
+_ITEMS = {"pictures": TypeAdapter(Picture), "audio": TypeAdapter(AudioEvent)}
+
+
+def _partial_scene(raw: Any) -> tuple[Scene | None, dict[str, list[int]]]:
+    """The scene, or its valid keys and items; with the YAML index of each kept item."""
+    whole = _valid(Scene, raw)
+    if whole is not None:
+        return whole, {k: list(range(len(getattr(whole, k)))) for k in _ITEMS}
+    if not isinstance(raw, dict):
+        return None, {}
+    known = {f.alias or name for name, f in Scene.model_fields.items()}
+    base = _valid(Scene, {k: v for k, v in raw.items() if k in known and k not in _ITEMS})
+    if base is None:
+        return None, {}
+    kept: dict[str, list[int]] = {}
+    items: dict[str, list[Any]] = {}
+    for key, adapter in _ITEMS.items():
+        values = raw.get(key) if isinstance(raw.get(key), list) else []
+        valid = [(i, _valid_one(adapter, v)) for i, v in enumerate(values)]
+        kept[key] = [i for i, item in valid if item is not None]
+        items[key] = [item for _, item in valid if item is not None]
+    return base.model_copy(update=items), kept
+
+
+def _valid_one(adapter: TypeAdapter, value: Any) -> Any:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _valid(cls: type[BaseModel], value: Any) -> Any:

@@ -127,14 +127,14 @@ def smpte_to_frame(hmsf: tuple[int, int, int, int], fps: Fraction, drop: bool) -
 def parse_time(value: object) -> Time:
     """Parse every time form of the format; negative times are refused here."""
     if isinstance(value, bool) or value is None:
-        raise TimeFormatError(f"expected a time: {TIME_FORMS}")
+        raise TimeFormatError(f"expected a time: write {TIME_FORMS}")
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
             raise TimeFormatError(f"time {value} is not finite: {TIME_FORMS}")
         seconds = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
         return _non_negative(Time(seconds=seconds, text=format_seconds(seconds)), str(value))
     if not isinstance(value, str):
-        raise TimeFormatError(f"expected a time, got {type(value).__name__}: {TIME_FORMS}")
+        raise TimeFormatError(f"expected a time, got a {type(value).__name__}: write {TIME_FORMS}")
     text = value.strip()
     if match := _UNIT.match(text):
         number = _decimal(match["num"])
@@ -148,14 +148,14 @@ def parse_time(value: object) -> Time:
     if match := _SMPTE.match(text):
         h, m, s, f = (int(match[k]) for k in ("h", "m", "s", "f"))
         if m >= 60 or s >= 60:
-            raise TimeFormatError(f"{text!r}: minutes and seconds must be below 60")
+            raise TimeFormatError(f"{text!r} is not a time: minutes and seconds must be below 60")
         return Time(smpte=(h, m, s, f), drop=match["sep"] == ";", text=text)
     if match := _CLOCK.match(text):
         h = int(match["h"] or 0)
         m = int(match["m"])
         s = Fraction(_decimal(match["s"]))
         if m >= 60 or s >= 60:
-            raise TimeFormatError(f"{text!r}: minutes and seconds must be below 60")
+            raise TimeFormatError(f"{text!r} is not a time: minutes and seconds must be below 60")
         return Time(seconds=(h * 60 + m) * 60 + s, text=text)
     raise TimeFormatError(f"{text!r} is not a time: write {TIME_FORMS}")
 
@@ -218,7 +218,7 @@ def parse_gain(value: object) -> float:
 
 
 def format_gain(db: float) -> str:
-    return "-inf" if db == -math.inf else f"{db:g}dB"
+    return "-inf" if db == -math.inf else f"{round(db, 3):g}dB"
 
 
 def db_to_amplitude(db: float) -> float:

@@ -30,6 +30,7 @@ from docedit.model import (
 from docedit.plan import Clock, PlanError, audio_end, make_plan, picture_items, sound_length
 from docedit.probe import MediaInfo, ProbeCache
 from docedit.project import Project, bind
+from docedit.structure import Positions
 from docedit.subtitles import SubtitleError, read_cues
 from docedit.timecode import Time, format_clock, format_fps
 
@@ -73,7 +74,7 @@ def validate(path: Path, cache: ProbeCache | None = None) -> Report:
     if structured.partial is None:
         return _sorted(report)
     project = bind(path, structured.partial, cache)
-    report.findings += _Checker(project, loaded.marks, loaded.data).run()
+    report.findings += _Checker(project, loaded.marks, loaded.data, structured.positions).run()
     if structured.timeline is not None and not report.errors:
         report.project = bind(path, structured.timeline, cache)
         report.summary = summarise(report.project)
@@ -106,6 +107,11 @@ def _sorted(report: Report) -> Report:
     return report
 
 
+def _written_empty(scene: object) -> bool:
+    """A scene with no pictures, audio or title as written (not after dropping bad items)."""
+    return isinstance(scene, dict) and not any(scene.get(k) for k in ("pictures", "audio", "title"))
+
+
 def _ids(mapping: object) -> list[str]:
     return [str(key) for key in mapping] if isinstance(mapping, dict) else []
 
@@ -120,10 +126,12 @@ def _did_you_mean(name: str, known: list[str]) -> str:
 class _Checker:
     """Semantic checks over the valid parts of a bound timeline."""
 
-    def __init__(self, project: Project, marks: Marks, data: dict) -> None:
+    def __init__(self, project: Project, marks: Marks, data: dict, positions: Positions) -> None:
         self.project = project
+        self.positions = positions
         # Ids as written, valid or not: a broken scene is reported once, not as "unknown".
         self.declared_scenes = _ids(data.get("scenes"))
+        self.raw_scenes = data.get("scenes") if isinstance(data.get("scenes"), dict) else {}
         self.declared_intercepts = _ids(data.get("intercepts"))
         self.timeline: Timeline = project.timeline
         self.marks = marks
@@ -216,16 +224,24 @@ class _Checker:
 
     def _scene(self, scene_id: str, scene: Scene) -> None:
         loc: Location = ("scenes", scene_id)
-        if not scene.pictures and not scene.audio and not scene.title:
+        if _written_empty(self.raw_scenes.get(scene_id)):
             self.error(loc, f"scene {scene_id!r} is empty: give it pictures, audio or a title")
             return
+        # Every item is checked (a list, not a generator: all() would stop at the first).
         pictures_ok = all(
-            self._picture((*loc, "pictures", i), p) for i, p in enumerate(scene.pictures)
+            [self._picture(self._item(loc, "pictures", i), p) for i, p in enumerate(scene.pictures)]
         )
-        audio_ok = all(self._sound((*loc, "audio", i), e) for i, e in enumerate(scene.audio))
+        audio_ok = all(
+            [self._sound(self._item(loc, "audio", i), e) for i, e in enumerate(scene.audio)]
+        )
         if not (pictures_ok and audio_ok):
             return  # timings need every file's facts
         self._timing(loc, scene)
+
+    def _item(self, loc: Location, key: str, index: int) -> Location:
+        """The YAML location of a scene's kept item (items before it may have been dropped)."""
+        kept = self.positions.get(str(loc[-1]), {}).get(key)
+        return (*loc, key, kept[index] if kept and index < len(kept) else index)
 
     def _picture(self, loc: Location, picture) -> bool:
         if isinstance(picture, StillsPicture):
@@ -307,10 +323,11 @@ class _Checker:
         for start, end, index, name in spans:
             if latest is not None and start < latest[0]:
                 other = scene.audio[latest[1]]
+                where = self._item(loc, "audio", latest[1])[-1]
                 self.error(
-                    (*loc, "audio", index, "at"),
+                    (*self._item(loc, "audio", index), "at"),
                     f"intercept {name!r} starts at {format_clock(float(start))}, while "
-                    f"{other.intercept!r} (audio[{latest[1]}]) plays until "
+                    f"{other.intercept!r} (audio[{where}]) plays until "
                     f"{format_clock(float(latest[0]))}: move `at` to "
                     f"{float(latest[0]):.3f}s or later, or trim the other's `out`",
                 )
@@ -328,7 +345,7 @@ class _Checker:
                     )
                     if end > length:
                         self.error(
-                            (*loc, "audio", index),
+                            self._item(loc, "audio", index),
                             f"audio runs to {format_clock(float(end))}, past the scene's length "
                             f"{scene.length}: trim its `out`, move it earlier or lengthen "
                             "the scene",
