@@ -39,16 +39,16 @@ def write_wav(path: Path, audio: np.ndarray, rate: int = RATE) -> Path:
 
 
 def tone(seconds: float, hz: float = 440.0, level: float = 0.3, rate: int = RATE) -> np.ndarray:
-    t = np.arange(int(round(seconds * rate))) / rate
+    t = np.arange(round(seconds * rate)) / rate
     return level * np.sin(2 * np.pi * hz * t)
 
 
 def noise(seconds: float, level: float = 0.1, seed: int = 1, rate: int = RATE) -> np.ndarray:
-    return np.random.default_rng(seed).normal(0, level, int(round(seconds * rate)))
+    return np.random.default_rng(seed).normal(0, level, round(seconds * rate))
 
 
 def impulse_wav(path: Path, seconds: float, at_sample: int = 0, rate: int = RATE) -> Path:
-    audio = np.zeros(int(round(seconds * rate)))
+    audio = np.zeros(round(seconds * rate))
     audio[at_sample] = 0.9
     return write_wav(path, audio, rate)
 

@@ -73,10 +73,12 @@ def test_strict_turns_warnings_into_failure():
 def test_json_format_for_scripts():
     import json
 
+    path = CORPUS / "ten-mistakes.yaml"
     result = subprocess.run(
-        [sys.executable, "-m", "docedit", "validate", "--format", "json", str(CORPUS / "ten-mistakes.yaml")],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [sys.executable, "-m", "docedit", "validate", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+    )
     findings = json.loads(result.stdout)
     assert result.returncode == 1
     assert isinstance(findings, list) and len(findings) == 10
