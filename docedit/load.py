@@ -117,9 +117,39 @@ def parse_timeline_text(text: str, path: Path) -> LoadedTimeline:
         raise _fatal(marks, f"YAML: {err}") from None
     if node is None:
         raise _fatal(marks, "timeline is empty: start with `docedit: 1`")
+    if _expanded_size(node, {}, 0) > MAX_NODES:
+        raise _fatal(marks, _TOO_BIG)
     builder = _Builder(marks)
     data = builder.build(node, ())
     return LoadedTimeline(Path(path), data, marks, builder.findings)
+
+
+_TOO_BIG = (
+    "timeline expands to too many values (an alias bomb or runaway nesting); "
+    "write the values out or split the file"
+)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], depth: int) -> int:
+    """How many values the document becomes once aliases are expanded, without expanding
+    them: each node's size is counted once and shared by every alias to it."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    if depth > MAX_DEPTH:
+        return MAX_NODES + 1
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [child for pair in node.value for child in pair]
+    else:
+        children = []
+    for child in children:
+        size += _expanded_size(child, sizes, depth + 1)
+        if size > MAX_NODES:
+            break
+    sizes[id(node)] = size
+    return size
 
 
 def _fatal(marks: Marks, message: str) -> TimelineError:
@@ -137,12 +167,8 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Location, depth: int = 0) -> Any:
         self.nodes += 1
-        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
-            raise _fatal(
-                self.marks,
-                "timeline expands to too many values (an alias bomb or runaway nesting); "
-                "write the values out or split the file",
-            )
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:  # _expanded_size checked this first
+            raise _fatal(self.marks, _TOO_BIG)
         self.marks.values.setdefault(loc, _mark(node))
         if node.tag not in _PLAIN_TAGS:
             self.findings.append(

@@ -64,6 +64,7 @@ _RATE = re.compile(r"(\d+) Hz")
 _SIZE = re.compile(r"\b(\d{1,5})x(\d{1,5})\b")
 _FPS = re.compile(r"([\d.]+) (?:fps|tbr)")
 _OUT_TIME = re.compile(r"out_time_us=(\d+)")
+_FFMPEG_PREFIX = re.compile(r"^\[[^\]]*@ 0x[0-9a-f]+\]\s*", re.MULTILINE)  # "[mp3 @ 0x55..] "
 
 
 def _channels(text: str) -> int:
@@ -123,7 +124,7 @@ def _decode_check(path: Path, info: MediaInfo) -> MediaInfo:
             ],
             timeout=PROBE_TIMEOUT_S,
         )
-        errors = result.stderr.decode("utf-8", "replace").strip()
+        errors = _FFMPEG_PREFIX.sub("", result.stderr.decode("utf-8", "replace")).strip()
         times = _OUT_TIME.findall(result.stdout.decode("ascii", "replace"))
         if result.returncode != 0 or (errors and not times):
             first = errors.splitlines()[0] if errors else f"exit {result.returncode}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import wave
 from pathlib import Path
 
@@ -130,3 +131,10 @@ def frame_at(path: Path, index: int, size: tuple[int, int]) -> np.ndarray:
 def all_frames(path: Path, size: tuple[int, int]) -> np.ndarray:
     result = ffmpeg("-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-")
     return np.frombuffer(result.stdout, dtype=np.uint8).reshape(-1, size[1], size[0], 3)
+
+
+def run_cli(*args: object, **kwargs) -> subprocess.CompletedProcess:
+    """`docedit ARGS` in a child process, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "docedit", *map(str, args)], capture_output=True, text=True, **kwargs
+    )

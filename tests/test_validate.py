@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 
 from docedit.findings import Severity
 from docedit.validate import validate
+from tests import media
 from tests.conftest import ROOT, SAMPLE
 
 CORPUS = ROOT / "tests" / "corpus"
@@ -47,10 +46,7 @@ def test_ten_distinct_mistakes_in_one_run():
 
 @pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])
 def test_cli_prints_clean_messages_never_a_traceback(path, tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "docedit", "validate", str(path)],
-        capture_output=True, text=True, cwd=tmp_path,
-    )  # fmt: skip
+    result = media.run_cli("validate", path, cwd=tmp_path)
     has_errors = any(kind == "error" for _, _, kind, _ in expected(path))
     assert result.returncode == (1 if has_errors else 0)
     assert "Traceback" not in result.stderr
@@ -61,12 +57,8 @@ def test_cli_prints_clean_messages_never_a_traceback(path, tmp_path):
 
 def test_strict_turns_warnings_into_failure():
     path = CORPUS / "warnings.yaml"
-    ok = subprocess.run(
-        [sys.executable, "-m", "docedit", "validate", str(path)], capture_output=True
-    )
-    strict = subprocess.run(
-        [sys.executable, "-m", "docedit", "validate", "--strict", str(path)], capture_output=True
-    )
+    ok = media.run_cli("validate", path)
+    strict = media.run_cli("validate", "--strict", path)
     assert (ok.returncode, strict.returncode) == (0, 1)
 
 
@@ -74,11 +66,7 @@ def test_json_format_for_scripts():
     import json
 
     path = CORPUS / "ten-mistakes.yaml"
-    result = subprocess.run(
-        [sys.executable, "-m", "docedit", "validate", "--format", "json", str(path)],
-        capture_output=True,
-        text=True,
-    )
+    result = media.run_cli("validate", "--format", "json", path)
     findings = json.loads(result.stdout)
     assert result.returncode == 1
     assert isinstance(findings, list) and len(findings) == 10
@@ -86,9 +74,7 @@ def test_json_format_for_scripts():
 
 
 def test_sample_timeline_is_valid_and_summarised():
-    result = subprocess.run(
-        [sys.executable, "-m", "docedit", "validate", str(SAMPLE)], capture_output=True, text=True
-    )
+    result = media.run_cli("validate", SAMPLE)
     assert result.returncode == 0, result.stderr
     assert re.search(
         r"ok: 3 scenes, 6 intercepts, 15 stills, 2 cuts; full cut 00:01:3\d\.\d{3}", result.stdout

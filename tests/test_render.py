@@ -1,0 +1,226 @@
+"""End to end: render real files and check them with a decoder (no mocks anywhere)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from docedit.plan import make_plan
+from docedit.render import render
+from docedit.validate import load_project
+from tests import media
+from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.e2e
+RATE = 48000
+SIZE = (320, 180)
+RED, GREEN, BLUE = (220, 30, 30), (30, 200, 30), (30, 30, 220)
+
+
+@pytest.fixture(scope="module")
+def two_scenes(tmp_path_factory) -> tuple[Path, Path]:
+    """Scene one: red then green with a 0.4 s dissolve; scene two: blue under a call."""
+    tmp = tmp_path_factory.mktemp("two")
+    for name, colour in (("red", RED), ("green", GREEN), ("blue", BLUE)):
+        media.still(tmp / f"{name}.png", colour)
+    media.write_wav(tmp / "call.wav", media.tone(1.5, 440, 0.5))
+    media.write_wav(tmp / "bed.wav", media.noise(2, 0.02))
+    path = media.timeline(
+        tmp / "t.yaml",
+        {
+            "docedit": 1,
+            "settings": {"size": list(SIZE), "fps": 25},
+            "intercepts": {"call": {"file": "call.wav"}},
+            "scenes": {
+                "one": {
+                    "pictures": [
+                        {"image": "red.png", "hold": "1s"},
+                        {"image": "green.png", "hold": "1s"},
+                    ],
+                    "transition": "0.4s",
+                    "audio": [{"bed": "bed.wav", "loop": True}],
+                },
+                "two": {
+                    "pictures": [{"image": "blue.png", "hold": "2s"}],
+                    "audio": [
+                        {"intercept": "call", "at": "0.25s"},
+                        {"bed": "bed.wav", "loop": True},
+                    ],
+                },
+            },
+            "cuts": {"blue": ["two"]},
+        },
+    )
+    out = tmp / "out.mp4"
+    render(load_project(path), out)
+    return path, out
+
+
+def mean_colour(frame: np.ndarray) -> np.ndarray:
+    h, w = frame.shape[:2]
+    return frame[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4].reshape(-1, 3).mean(axis=0)
+
+
+def test_streams_duration_and_frame_count_match_the_plan(two_scenes):
+    path, out = two_scenes
+    plan = make_plan(load_project(path))
+    info = media.streams(out)
+    assert (info["video_codec"], info["width"], info["height"], info["fps"]) == (
+        "h264",
+        320,
+        180,
+        25,
+    )
+    assert (info["audio_codec"], info["audio_rate"], info["audio_layout"]) == (
+        "aac",
+        RATE,
+        "stereo",
+    )
+    assert info["frames"] == plan.frames == 100
+    assert info["duration"] == pytest.approx(4.0, abs=1 / 25)
+
+
+def test_frames_show_each_scene_and_a_dissolve_blends(two_scenes):
+    _, out = two_scenes
+    assert np.allclose(mean_colour(media.frame_at(out, 12, SIZE)), RED, atol=12)
+    assert np.allclose(mean_colour(media.frame_at(out, 40, SIZE)), GREEN, atol=12)
+    assert np.allclose(mean_colour(media.frame_at(out, 75, SIZE)), BLUE, atol=12)
+    # The 10-frame dissolve is centred on the cut at frame 25: there it is half and half.
+    middle = mean_colour(media.frame_at(out, 25, SIZE))
+    assert np.allclose(middle, (np.array(RED) + GREEN) / 2, atol=20)
+    before, after = (
+        mean_colour(media.frame_at(out, 21, SIZE)),
+        mean_colour(media.frame_at(out, 28, SIZE)),
+    )
+    assert before[0] > middle[0] > after[0] and before[1] < middle[1] < after[1]
+    assert np.allclose(mean_colour(media.frame_at(out, 19, SIZE)), RED, atol=12)
+    assert np.allclose(mean_colour(media.frame_at(out, 30, SIZE)), GREEN, atol=12)
+
+
+def test_audio_is_loud_where_the_call_plays_and_quiet_under_the_bed_alone(two_scenes):
+    _, out = two_scenes
+    audio = media.decode_audio(out)[:, 0]
+
+    def level(a: float, b: float) -> float:
+        return 20 * np.log10(np.sqrt(np.mean(audio[int(a * RATE) : int(b * RATE)] ** 2)))
+
+    assert level(2.5, 3.5) - level(0.5, 1.5) > 12
+    assert level(0.5, 1.5) > -70  # the bed is there, just quieter
+
+
+def test_cut_renders_only_its_scenes(two_scenes, tmp_path):
+    path, _ = two_scenes
+    out = tmp_path / "blue.mp4"
+    result = media.run_cli("render", path, "--cut", "blue", "-o", out, "-q")
+    assert result.returncode == 0, result.stderr
+    assert media.streams(out)["frames"] == 50
+    assert np.allclose(mean_colour(media.frame_at(out, 0, SIZE)), BLUE, atol=12)
+
+
+def test_preview_profile_is_640_wide_12fps_same_duration(two_scenes, tmp_path):
+    path, _ = two_scenes
+    out = tmp_path / "p.mp4"
+    render(load_project(path), out, profile="preview")
+    info = media.streams(out)
+    assert (info["width"], info["height"], info["fps"]) == (640, 360, 12)
+    assert info["frames"] / 12 == pytest.approx(4.0, abs=1 / 12)
+    assert info["duration"] == pytest.approx(4.0, abs=1 / 12)
+
+
+def test_sample_preview_renders_and_scenes_differ(tmp_path):
+    out = tmp_path / "sample.mp4"
+    result = render(load_project(SAMPLE), out, profile="preview")
+    plan = make_plan(load_project(SAMPLE))
+    info = media.streams(out)
+    assert (info["width"], info["height"]) == (640, 360)
+    assert info["duration"] == pytest.approx(float(plan.duration), abs=1 / 12)
+    assert result.mix.report.integrated == pytest.approx(-16, abs=0.5)
+    frames = [
+        media.frame_at(out, round(float(scene.start / plan.clock.fps + 10) * 12), (640, 360))
+        for scene in plan.scenes
+    ]
+    means = [mean_colour(f) for f in frames]
+    assert np.abs(means[0] - means[1]).max() > 20 and np.abs(means[1] - means[2]).max() > 20
+
+
+def test_ctrl_c_leaves_no_output_and_no_temp_files(tmp_path):
+    out_dir = tmp_path / "out"
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "CI": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "docedit", "render", str(SAMPLE), "-o", str(out_dir / "cut.mp4")],
+        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    for line in proc.stderr:
+        if line.startswith("picture:") and "(0/" not in line:
+            break
+        assert time.monotonic() < deadline
+    assert any(p.name.startswith(".cut.") for p in out_dir.iterdir())  # mid-render temp exists
+    proc.send_signal(signal.SIGINT)
+    rest = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130
+    assert "interrupted; nothing written" in rest
+    assert "Traceback" not in rest
+    assert list(out_dir.iterdir()) == []
+    assert list(scratch.iterdir()) == []
+
+
+def test_render_refuses_to_overwrite_an_input(tmp_path):
+    media.still(tmp_path / "a.png", RED)
+    path = media.timeline(
+        tmp_path / "t.yaml", {"docedit": 1, "scenes": {"a": {"pictures": [{"image": "a.png"}]}}}
+    )
+    before = (tmp_path / "a.png").read_bytes()
+    result = media.run_cli("mix", path, "-o", tmp_path / "a.png")
+    assert result.returncode == 2  # not a .wav: a usage error
+    out = tmp_path / "t.yaml.wav"
+    result = media.run_cli("render", path, "-o", tmp_path / "x.mp4", "--scene", "nope")
+    assert result.returncode == 1 and "scene 'nope' is not in the timeline" in result.stderr
+    assert (tmp_path / "a.png").read_bytes() == before and not out.exists()
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_mix_command_matches_the_render_sound(two_scenes, tmp_path):
+    path, out = two_scenes
+    wav = tmp_path / "m.wav"
+    result = media.run_cli("mix", path, "-o", wav, "--report")
+    assert result.returncode == 0, result.stderr
+    assert "integrated" in result.stdout and "scene two" in result.stdout
+    mixed, rate, _ = media.read_wav(wav)
+    rendered = media.decode_audio(out)
+    assert rate == RATE and mixed.shape[0] == 4 * RATE
+    # AAC is lossy; the envelopes agree.
+    a = np.sqrt(np.mean(mixed[: 4 * RATE, 0].reshape(40, -1) ** 2, axis=1))
+    b = np.sqrt(np.mean(rendered[: 4 * RATE, 0].reshape(40, -1) ** 2, axis=1))
+    assert np.corrcoef(a, b)[0, 1] > 0.99
+
+
+def test_schema_is_json_schema_with_every_key():
+    import json
+
+    result = media.run_cli("schema")
+    schema = json.loads(result.stdout)
+    text = result.stdout
+    assert schema["$schema"].endswith("2020-12/schema")
+    for key in (
+        "intercepts",
+        "scenes",
+        "cuts",
+        "pictures",
+        "transition",
+        "redact",
+        "duck",
+        "title_hold",
+        "subtitle_lang",
+        "scene_transition",
+    ):
+        assert f'"{key}"' in text
