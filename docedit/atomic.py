@@ -9,6 +9,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 @contextmanager
 def atomic_output(out: Path, suffix: str = "") -> Iterator[Path]:
     """A temporary path beside `out` (same file system), renamed to `out` only if the
@@ -19,6 +25,7 @@ def atomic_output(out: Path, suffix: str = "") -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(temp)
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes files private; outputs are not
         os.replace(temp, out)
     finally:
         Path(temp).unlink(missing_ok=True)

@@ -227,8 +227,12 @@ class FrameRenderer:
         configure_moviepy()
         try:
             clip = VideoFileClip(media_arg(shot.source), audio=False)
-        except (OSError, KeyError, ValueError) as err:
-            raise MediaError(f"{shot.source}: footage does not decode ({err})") from None
+        except (OSError, KeyError, ValueError):
+            try:  # no duration in the header (some WebM): moviepy must decode to find it
+                clip = VideoFileClip(media_arg(shot.source), audio=False, decode_file=True)
+            except (OSError, KeyError, ValueError) as err:
+                first = str(err).strip().splitlines()[0]
+                raise MediaError(f"{shot.source}: footage does not decode ({first})") from None
         w, h = clip.size
         return _Prepared(None, fit_scale((w, h), self.size, shot.fit), video=clip, caption=caption)
 

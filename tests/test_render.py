@@ -63,6 +63,12 @@ def two_scenes(tmp_path_factory) -> tuple[Path, Path]:
     return path, out
 
 
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def mean_colour(frame: np.ndarray) -> np.ndarray:
     h, w = frame.shape[:2]
     return frame[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4].reshape(-1, 3).mean(axis=0)
@@ -84,6 +90,7 @@ def test_streams_duration_and_frame_count_match_the_plan(two_scenes):
         "stereo",
     )
     assert info["frames"] == plan.frames == 100
+    assert out.stat().st_mode & 0o777 == 0o666 & ~current_umask()
     assert info["duration"] == pytest.approx(4.0, abs=1 / 25)
 
 
