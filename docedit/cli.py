@@ -198,8 +198,8 @@ def mix(
             reporter.close()
 
     mixed = _guarded(job)
-    seconds = mixed.audio.shape[0] / mixed.rate
-    print(f"wrote {output}: {seconds:.3f}s at {mixed.rate} Hz, {mixed.report.integrated:.1f} LUFS")
+    loudness = mixed.report.integrated
+    print(f"wrote {output}: {mixed.seconds:.3f}s at {mixed.rate} Hz, {loudness:.1f} LUFS")
     if report:
         out.print(_loudness_table(mixed))
 

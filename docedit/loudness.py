@@ -1,22 +1,26 @@
-"""Loudness to spec: ITU-R BS.1770 integrated loudness (pyloudnorm) and true peak.
+"""Loudness to spec: ITU-R BS.1770 integrated loudness, loudness range and true peak,
+measured block by block so that an hour-long mix never has to be in memory at once.
 
-The mix is brought to the target with a gain, then held under the true-peak ceiling
-by a look-ahead limiter driven by a 4x oversampled peak envelope, then measured again.
-Nothing is ever clipped.
+The meter uses pyloudnorm's K-weighting filters (its coefficients, carried across blocks
+with filter state) and reproduces its gating exactly: 400 ms blocks every 100 ms, an
+absolute gate at -70 LUFS and a relative gate 10 LU below. Keeping the energy of every
+100 ms hop also gives per-scene loudness and the EBU Tech 3342 loudness range.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyloudnorm
 from scipy import ndimage, signal
 
 OVERSAMPLE = 4
-CHUNK_SAMPLES = 1 << 20  # oversample in blocks so memory stays flat on long mixes
 LIMITER_WINDOW_S = 0.008
+# Samples of context a limited block needs on each side: the min filter and the box
+# filter each reach one window, the oversampling filter a little more.
+LIMITER_MARGIN = 2048
 
 
 @dataclass(frozen=True)
@@ -27,100 +31,131 @@ class LoudnessReport:
     gain: float  # dB applied to reach the target
 
 
+@dataclass
+class LoudnessMeter:
+    """BS.1770 K-weighted energy per 100 ms hop, fed one block at a time."""
+
+    rate: int
+    channels: int = 2
+    _stages: list = field(init=False, repr=False)
+    _state: list = field(init=False, repr=False)
+    _hops: list = field(init=False, repr=False, default_factory=list)
+    _partial: np.ndarray = field(init=False, repr=False)
+    _filled: int = field(init=False, default=0)
+    samples: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        meter = pyloudnorm.Meter(self.rate)
+        self._stages = [(s.b, s.a, s.passband_gain) for s in meter._filters.values()]
+        self._state = [
+            np.zeros((max(len(a), len(b)) - 1, self.channels)) for b, a, _ in self._stages
+        ]
+        self.hop = round(0.1 * self.rate)
+        self._partial = np.zeros(self.channels)
+
+    def feed(self, block: np.ndarray) -> None:
+        weighted = block.astype(np.float64)
+        for index, (b, a, gain) in enumerate(self._stages):
+            weighted, self._state[index] = signal.lfilter(
+                b, a, weighted, axis=0, zi=self._state[index]
+            )
+            weighted *= gain
+        squares = weighted**2
+        self.samples += block.shape[0]
+        position = 0
+        if self._filled:  # finish the hop the last block left open
+            take = min(self.hop - self._filled, squares.shape[0])
+            self._partial += squares[:take].sum(axis=0)
+            self._filled += take
+            position = take
+            if self._filled == self.hop:
+                self._hops.append(self._partial)
+                self._partial, self._filled = np.zeros(self.channels), 0
+        whole = (squares.shape[0] - position) // self.hop
+        if whole:
+            end = position + whole * self.hop
+            sums = squares[position:end].reshape(whole, self.hop, self.channels).sum(axis=1)
+            self._hops.extend(sums)
+            position = end
+        if position < squares.shape[0]:
+            self._partial = self._partial + squares[position:].sum(axis=0)
+            self._filled += squares.shape[0] - position
+
+    def hops(self) -> np.ndarray:
+        rows = [*self._hops, self._partial] if self._filled else list(self._hops)
+        return np.array(rows, dtype=np.float64).reshape(-1, self.channels)
+
+    def integrated(self, first: int = 0, last: int | None = None) -> float:
+        """Gated loudness of samples [first, last) (hop-aligned), as pyloudnorm computes it."""
+        hops = self.hops()
+        last = self.samples if last is None else last
+        h0, h1 = first // self.hop, math.ceil(last / self.hop)
+        return gated_loudness(hops[h0:h1], (last - first) / self.rate, self.rate)
+
+    def loudness_range(self) -> float:
+        """EBU Tech 3342: spread (10th to 95th percentile) of gated 3 s short-term
+        loudness, every 100 ms, with 1.5 s of silence after the end as its example does."""
+        hops = np.vstack([self.hops(), np.zeros((15, self.channels))])
+        if hops.shape[0] < 30:
+            return 0.0
+        power = np.cumsum(np.vstack([np.zeros((1, self.channels)), hops]), axis=0).sum(axis=1)
+        starts = np.arange(0, hops.shape[0] - 30 + 1)
+        mean = (power[starts + 30] - power[starts]) / (3 * self.rate)
+        with np.errstate(divide="ignore"):
+            short = -0.691 + 10 * np.log10(mean)
+        short = short[short >= -70]
+        if short.size < 2:
+            return 0.0
+        relative = 10 * np.log10(np.mean(10 ** (short / 10))) - 20
+        gated = short[short >= relative]
+        return float(np.percentile(gated, 95) - np.percentile(gated, 10)) if gated.size else 0.0
+
+
+def gated_loudness(hops: np.ndarray, seconds: float, rate: int) -> float:
+    """pyloudnorm's gating over 400 ms blocks built from four 100 ms hops each."""
+    if seconds < 0.4 or hops.shape[0] < 4:
+        return -math.inf
+    count = int(np.round((seconds - 0.4) / 0.1)) + 1
+    padded = np.vstack([hops, np.zeros((4, hops.shape[1]))])
+    blocks = sum(padded[k : k + count] for k in range(4)) / (0.4 * rate)  # (count, channels)
+    weights = np.array([1.0, 1.0, 1.0, 1.41, 1.41][: hops.shape[1]])
+    with np.errstate(divide="ignore"):
+        block_loudness = -0.691 + 10 * np.log10(blocks @ weights)
+    above_absolute = block_loudness >= -70
+    if not above_absolute.any():
+        return -math.inf
+    relative = -0.691 + 10 * np.log10(blocks[above_absolute].mean(axis=0) @ weights) - 10
+    kept = (block_loudness > relative) & above_absolute
+    if not kept.any():
+        return -math.inf
+    return float(-0.691 + 10 * np.log10(blocks[kept].mean(axis=0) @ weights))
+
+
 def integrated_loudness(audio: np.ndarray, rate: int) -> float:
-    """BS.1770 integrated loudness; -inf for silence or anything under one gating block."""
-    if audio.shape[0] < int(0.4 * rate):
-        return -math.inf
-    meter = pyloudnorm.Meter(rate)
-    with np.errstate(divide="ignore"):
-        value = meter.integrated_loudness(audio)
-    return float(value) if np.isfinite(value) else -math.inf
+    """Integrated loudness of an array in memory (the streaming meter, fed once)."""
+    meter = LoudnessMeter(rate, audio.shape[1])
+    meter.feed(audio)
+    return meter.integrated()
 
 
-def true_peak_envelope(audio: np.ndarray) -> np.ndarray:
+def peak_envelope(audio: np.ndarray) -> np.ndarray:
     """Per sample, the largest absolute value of the 4x oversampled signal around it."""
-    peaks = np.empty(audio.shape[0], dtype=np.float32)
-    step = CHUNK_SAMPLES
-    pad = 64
-    for begin in range(0, audio.shape[0], step):
-        end = min(audio.shape[0], begin + step)
-        lo, hi = max(0, begin - pad), min(audio.shape[0], end + pad)
-        up = signal.resample_poly(audio[lo:hi], OVERSAMPLE, 1, axis=0)
-        up = np.abs(up).max(axis=1).reshape(-1, OVERSAMPLE).max(axis=1)
-        peaks[begin:end] = np.maximum(
-            up[begin - lo : end - lo], np.abs(audio[begin:end]).max(axis=1)
-        )
-    return peaks
+    up = signal.resample_poly(audio, OVERSAMPLE, 1, axis=0)
+    up = np.abs(up).max(axis=1).reshape(-1, OVERSAMPLE).max(axis=1)
+    return np.maximum(up, np.abs(audio).max(axis=1)).astype(np.float32)
 
 
-def true_peak(audio: np.ndarray) -> float:
-    """Oversampled peak in dBTP (BS.1770 annex 2 style, 4x)."""
-    if audio.size == 0:
-        return -math.inf
-    peak = float(true_peak_envelope(audio).max())
-    return 20 * math.log10(peak) if peak > 0 else -math.inf
+def limiter_gain(audio: np.ndarray, ceiling_db: float, rate: int) -> np.ndarray:
+    """A smooth look-ahead gain curve that holds the true peak under the ceiling.
 
-
-def loudness_range(audio: np.ndarray, rate: int) -> float:
-    """EBU Tech 3342 loudness range from 3 s short-term windows (10th to 95th percentile)."""
-    window, hop = 3 * rate, rate
-    if audio.shape[0] < window:
-        return 0.0
-    meter = pyloudnorm.Meter(rate, block_size=0.4)
-    weighted = audio.copy()
-    for stage in meter._filters.values():  # the K-weighting stages pyloudnorm defines
-        weighted = signal.lfilter(stage.b, stage.a, weighted, axis=0)
-    power = np.cumsum(np.concatenate([[0.0], (weighted.astype(np.float64) ** 2).sum(axis=1)]))
-    starts = np.arange(0, audio.shape[0] - window + 1, hop)
-    mean = (power[starts + window] - power[starts]) / window
-    with np.errstate(divide="ignore"):
-        short_term = -0.691 + 10 * np.log10(mean)
-    short_term = short_term[short_term > -70]
-    if short_term.size == 0:
-        return 0.0
-    integrated = 10 * np.log10(np.mean(10 ** (short_term / 10)))
-    gated = short_term[short_term > integrated - 20]
-    if gated.size < 2:
-        return 0.0
-    return float(np.percentile(gated, 95) - np.percentile(gated, 10))
-
-
-def limit(audio: np.ndarray, ceiling_db: float, rate: int) -> np.ndarray:
-    """Hold the true peak under the ceiling with a smooth, look-ahead gain curve."""
+    A running minimum of the gain each sample needs, then a box average of the same
+    width: never above what a peak needs, and ramping into and out of it without clicks.
+    """
     ceiling = 10 ** (ceiling_db / 20)
-    peaks = true_peak_envelope(audio)
-    if peaks.max() <= ceiling:
-        return audio
+    peaks = peak_envelope(audio)
+    if peaks.size == 0 or peaks.max() <= ceiling:
+        return np.ones(audio.shape[0], dtype=np.float32)
     needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12)).astype(np.float32)
     width = max(3, int(LIMITER_WINDOW_S * rate) | 1)
-    # A running minimum then a box average of the same width never exceeds the gain a
-    # peak needs, and ramps smoothly into and out of it (no clicks, no clipping).
     held = ndimage.minimum_filter1d(needed, size=2 * width + 1, mode="nearest")
-    smooth = ndimage.uniform_filter1d(held, size=2 * width + 1, mode="nearest")
-    return (audio * smooth[:, None]).astype(np.float32)
-
-
-def normalise(
-    audio: np.ndarray, rate: int, target: float, ceiling: float
-) -> tuple[np.ndarray, LoudnessReport]:
-    """Gain to `target` LUFS, then limit under `ceiling` dBTP; again while limiting costs
-    loudness."""
-    measured = integrated_loudness(audio, rate)
-    if measured == -math.inf:
-        return audio, LoudnessReport(-math.inf, true_peak(audio), 0.0, 0.0)
-    total_gain = 0.0
-    out = audio
-    for _ in range(4):
-        gain = target - measured
-        total_gain += gain
-        out = limit(
-            (audio * np.float32(10 ** (total_gain / 20))).astype(np.float32), ceiling - 0.1, rate
-        )
-        measured = integrated_loudness(out, rate)
-        if abs(measured - target) <= 0.1:
-            break
-    peak = true_peak(out)
-    if peak > ceiling:  # a last resort; the limiter normally leaves margin
-        out = (out * np.float32(10 ** ((ceiling - 0.05 - peak) / 20))).astype(np.float32)
-        peak, measured = true_peak(out), integrated_loudness(out, rate)
-    return out, LoudnessReport(measured, peak, loudness_range(out, rate), total_gain)
+    return ndimage.uniform_filter1d(held, size=2 * width + 1, mode="nearest")

@@ -1,113 +1,229 @@
 """The final audio mix: every sound placed at its plan sample, in float, then loudness.
 
-pydub decodes (see `decode`); the mixing itself is numpy: each event is rendered once
-(trim, phone line, bleeps, gain, fades) and added into one float32 buffer at its exact
-sample. Cost grows with the cut's length plus the events' lengths, not their product.
+pydub decodes (see `decode`); mixing is numpy, in blocks of about 22 s, so memory stays
+flat however long the cut is:
+
+1. each block sums the sounds that overlap it (a call is rendered once, whole: trim,
+   phone line, bleeps, gain, fades; beds and footage sound are rendered per block,
+   looped and ducked) into a float32 scratch file, while a BS.1770 meter listens;
+2. the gain to the loudness target is applied block by block through a look-ahead
+   true-peak limiter, and the result is written as a 24-bit WAV; if limiting cost
+   loudness, the second pass runs again with the difference made up.
+
+Cost grows with the cut's length plus the events' lengths, never with their product.
 """
 
 from __future__ import annotations
 
 import math
+import tempfile
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from scipy import signal
 
 from docedit.atomic import atomic_output
 from docedit.decode import DecodedCache
-from docedit.loudness import LoudnessReport, integrated_loudness, normalise
+from docedit.loudness import (
+    LIMITER_WINDOW_S,
+    LoudnessMeter,
+    LoudnessReport,
+    limiter_gain,
+    peak_envelope,
+)
 from docedit.plan import Plan, Sound
 from docedit.timecode import db_to_amplitude
 
+BLOCK = 1 << 20  # samples per mixing block
 DECLICK_S = 0.003
 LOOP_CROSSFADE_S = 0.5
 BLEEP_HZ = 1000.0
 PHONE_BAND = (300.0, 3400.0)
 SPEECH_GATE_DB = -50.0
+LIMIT_HEADROOM_DB = 0.1
+LOUDNESS_TOLERANCE = 0.1
 
 Progress = Callable[[int, int], None]
 
 
-@dataclass
-class Mix:
-    audio: np.ndarray  # float32, shape (samples, 2)
+@dataclass(frozen=True)
+class MixReport:
     rate: int
+    samples: int
     report: LoudnessReport
     scene_loudness: dict[str, float]
 
+    @property
+    def seconds(self) -> float:
+        return self.samples / self.rate
 
-def mix_plan(plan: Plan, media, progress: Progress | None = None) -> Mix:
-    """Mix the plan's sounds and bring the result to the timeline's loudness."""
-    rate = plan.clock.rate
-    out = np.zeros((plan.samples, 2), dtype=np.float32)
-    decoded = DecodedCache(media, rate)
-    sounds = plan.sounds
-    foreground = [s for s in sounds if s.role != "bed"]
-    beds = [s for s in sounds if s.role == "bed"]
-    duck_curve = ducking_curve(plan, [s for s in sounds if s.role == "intercept"])
-    for done, sound in enumerate(foreground + beds, 1):
-        rendered = render_sound(sound, decoded.get(sound.source), rate)
-        if sound.role == "bed" and sound.duck_db:
-            depth = duck_curve[sound.start : sound.start + rendered.shape[0]]
-            rendered *= np.power(np.float32(10), (sound.duck_db * depth / 20))[:, None]
-        add_at(out, rendered, sound.start)
+
+def mix_to_wav(plan: Plan, media, out: Path, progress: Progress | None = None) -> MixReport:
+    """Mix the plan's sounds to a 24-bit WAV at `out`, normalised to the timeline's loudness."""
+    rate, total = plan.clock.rate, plan.samples
+    blocks = max(1, math.ceil(total / BLOCK))
+    with tempfile.TemporaryFile(prefix="docedit-mix-") as scratch:
+        meter = _first_pass(plan, DecodedCache(media, rate), scratch, progress, blocks)
+        measured = meter.integrated()
+        gain = 0.0 if measured == -math.inf else plan.loudness - measured
+        for _attempt in range(3):
+            out_meter, peak = _second_pass(plan, scratch, gain, Path(out))
+            result = out_meter.integrated()
+            if result == -math.inf or abs(result - plan.loudness) <= LOUDNESS_TOLERANCE:
+                break
+            gain += plan.loudness - result  # the limiter took some loudness: make it up
+        scenes = {
+            s.id: out_meter.integrated(s.start_sample, s.start_sample + s.samples)
+            for s in plan.scenes
+        }
+    report = LoudnessReport(result, peak, out_meter.loudness_range(), gain)
+    return MixReport(rate, total, report, scenes)
+
+
+def _first_pass(
+    plan: Plan, decoded: DecodedCache, scratch: BinaryIO, progress: Progress | None, blocks: int
+) -> LoudnessMeter:
+    """Sum every block of the cut into the scratch file; meter it on the way."""
+    rate, total = plan.clock.rate, plan.samples
+    sounds = sorted(plan.sounds, key=lambda s: s.start)
+    speech = [(s.start, s.end) for s in sounds if s.role == "intercept"]
+    ducking = Ducking(speech, plan.duck_attack, plan.duck_release)
+    rendered: dict[int, np.ndarray] = {}  # whole calls, kept while they play
+    loops: dict[Path, tuple[np.ndarray, np.ndarray]] = {}
+    meter = LoudnessMeter(rate)
+    for number, b0 in enumerate(range(0, total, BLOCK), 1):
+        b1 = min(total, b0 + BLOCK)
+        block = np.zeros((b1 - b0, 2), dtype=np.float32)
+        for index, sound in enumerate(sounds):
+            if sound.start >= b1:
+                break
+            if sound.end <= b0:
+                rendered.pop(index, None)
+                continue
+            a, b = max(b0, sound.start), min(b1, sound.end)
+            source = decoded.get(sound.source)
+            if sound.role in ("intercept", "file"):
+                if index not in rendered:
+                    rendered[index] = render_sound(sound, source, rate)
+                piece = rendered[index][a - sound.start : b - sound.start]
+            else:
+                if sound.loop and sound.source not in loops:
+                    loops[sound.source] = loop_unit(source, rate)
+                loop = loops.get(sound.source) if sound.loop else None
+                piece = render_stretch(sound, source, a - sound.start, b - sound.start, rate, loop)
+                if sound.role == "bed" and sound.duck_db:
+                    depth = ducking.depth(a, b)
+                    piece *= np.power(np.float32(10), sound.duck_db * depth / 20)[:, None]
+            block[a - b0 : b - b0] += piece
+        scratch.write(block.tobytes())
+        meter.feed(block)
         if progress:
-            progress(done, len(sounds))
-    audio, report = normalise(out, rate, plan.loudness, plan.true_peak)
-    scenes = {
-        scene.id: integrated_loudness(
-            audio[scene.start_sample : scene.start_sample + scene.samples], rate
-        )
-        for scene in plan.scenes
-    }
-    return Mix(audio, rate, report, scenes)
+            progress(number, blocks)
+    return meter
 
 
-def add_at(out: np.ndarray, audio: np.ndarray, start: int) -> None:
-    """Add `audio` into `out` from sample `start`, clipped to `out`'s bounds."""
-    begin, end = max(0, start), min(out.shape[0], start + audio.shape[0])
-    if end > begin:
-        out[begin:end] += audio[begin - start : end - start]
+def _second_pass(
+    plan: Plan, scratch: BinaryIO, gain_db: float, out: Path
+) -> tuple[LoudnessMeter, float]:
+    """Gain and limit the scratch mix block by block into a 24-bit WAV."""
+    rate, total = plan.clock.rate, plan.samples
+    gain = np.float32(10 ** (gain_db / 20))
+    ceiling = plan.true_peak - LIMIT_HEADROOM_DB
+    margin = 4 * int(LIMITER_WINDOW_S * rate) + 256  # both filters' reach, plus oversampling
+    meter = LoudnessMeter(rate)
+    peak = 0.0
+    with atomic_output(out, ".wav") as temp, wave.open(str(temp), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(3)
+        wav.setframerate(rate)
+        wav.setnframes(total)
+        for b0 in range(0, total, BLOCK):
+            b1 = min(total, b0 + BLOCK)
+            lo, hi = max(0, b0 - margin), min(total, b1 + margin)
+            context = _read(scratch, lo, hi) * gain
+            limited = (context * limiter_gain(context, ceiling, rate)[:, None])[b0 - lo : b1 - lo]
+            meter.feed(limited)
+            wav.writeframes(pcm24(limited))
+            peak = max(peak, float(peak_envelope(limited).max(initial=0.0)))
+    return meter, 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+def _read(scratch: BinaryIO, first: int, last: int) -> np.ndarray:
+    scratch.seek(first * 8)
+    return np.frombuffer(scratch.read((last - first) * 8), dtype=np.float32).reshape(-1, 2)
+
+
+def pcm24(audio: np.ndarray) -> bytes:
+    """Little-endian 24-bit PCM of float samples (clipping is never reached after limiting)."""
+    ints = np.clip(np.round(audio.astype(np.float64) * 8388607), -8388608, 8388607)
+    return ints.astype("<i4").view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
 
 
 def render_sound(sound: Sound, source: np.ndarray, rate: int) -> np.ndarray:
-    """One event, ready to add: trimmed (or looped), filtered, bleeped, gained, faded."""
-    if sound.loop:
-        audio = looped(source, sound.length, rate)
-    else:
-        audio = np.zeros((sound.length, 2), dtype=np.float32)
-        piece = source[sound.source_in : sound.source_in + sound.length]
-        audio[: piece.shape[0]] = piece
+    """One call or file event, whole: trimmed, filtered, bleeped, gained, faded."""
+    audio = np.zeros((sound.length, 2), dtype=np.float32)
+    piece = source[sound.source_in : sound.source_in + sound.length]
+    audio[: piece.shape[0]] = piece
     if sound.phone:
         audio = phone_line(audio, rate)
     if sound.redactions:
         audio = bleep(audio, sound.redactions, rate)
-    audio *= np.float32(db_to_amplitude(sound.gain_db))
-    declick = int(DECLICK_S * rate)
-    apply_fade(audio, max(sound.fade_in, declick), fade_in=True)
-    apply_fade(audio, max(sound.fade_out, declick), fade_in=False)
+    audio *= (
+        np.float32(db_to_amplitude(sound.gain_db)) * edges(sound, 0, sound.length, rate)[:, None]
+    )
     return audio
 
 
-def looped(source: np.ndarray, length: int, rate: int) -> np.ndarray:
-    """Repeat `source` to `length` samples through a crossfaded loop point (no seam, no click)."""
-    crossfade = min(int(LOOP_CROSSFADE_S * rate), source.shape[0] // 4)
-    if crossfade > 0 and source.shape[0] < length:
-        unit = source[:-crossfade].copy()
-        ramp = np.linspace(0, 1, crossfade, dtype=np.float32)[:, None]
-        unit[:crossfade] = source[:crossfade] * ramp + source[-crossfade:] * (1 - ramp)
-        # The first pass starts on the clean head, later passes on the blended one.
-        body = np.concatenate([source[:crossfade], unit[crossfade:]])
-        repeats = math.ceil(max(0, length - body.shape[0]) / unit.shape[0])
-        audio = np.concatenate([body, *([unit] * repeats)])
+def render_stretch(
+    sound: Sound,
+    source: np.ndarray,
+    a: int,
+    b: int,
+    rate: int,
+    loop: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Samples [a, b) of a bed or footage sound (relative to its start): looped through
+    `loop` (see loop_unit) or trimmed, gained and faded, without rendering the rest."""
+    positions = np.arange(a, b)
+    if sound.loop:
+        head, unit = loop or loop_unit(source, rate)
+        passes, offset = np.divmod(positions, unit.shape[0])
+        audio = np.where((passes == 0)[:, None], head[offset], unit[offset])
     else:
-        audio = source
-    out = np.zeros((length, 2), dtype=np.float32)
-    out[: min(length, audio.shape[0])] = audio[:length]
-    return out
+        index = positions + sound.source_in
+        valid = index < source.shape[0]
+        audio = np.zeros((b - a, 2), dtype=np.float32)
+        audio[valid] = source[index[valid]]
+    return (
+        audio * np.float32(db_to_amplitude(sound.gain_db)) * edges(sound, a, b, rate)[:, None]
+    ).astype(np.float32)
+
+
+def edges(sound: Sound, a: int, b: int, rate: int) -> np.ndarray:
+    """The fade (or at least a 3 ms de-click ramp) at both ends, for samples [a, b)."""
+    positions = np.arange(a, b, dtype=np.float64)
+    declick = int(DECLICK_S * rate)
+    fade_in, fade_out = max(sound.fade_in, declick), max(sound.fade_out, declick)
+    rise = np.clip(positions / fade_in, 0, 1) if fade_in else 1.0
+    fall = np.clip((sound.length - 1 - positions) / fade_out, 0, 1) if fade_out else 1.0
+    return (rise * fall * np.ones_like(positions)).astype(np.float32)
+
+
+def loop_unit(source: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """(first pass, every later pass) of a loop whose seam is a crossfade of its tail
+    into its head: the join is continuous and the first pass starts on the clean head."""
+    crossfade = min(int(LOOP_CROSSFADE_S * rate), source.shape[0] // 4)
+    if crossfade == 0:
+        return source, source
+    unit = source[:-crossfade].copy()
+    ramp = np.linspace(0, 1, crossfade, dtype=np.float32)[:, None]
+    unit[:crossfade] = source[:crossfade] * ramp + source[-crossfade:] * (1 - ramp)
+    head = np.concatenate([source[:crossfade], unit[crossfade:]])
+    return head, unit
 
 
 def phone_line(audio: np.ndarray, rate: int) -> np.ndarray:
@@ -154,45 +270,24 @@ def bleep(audio: np.ndarray, spans: tuple[tuple[int, int], ...], rate: int) -> n
     return out
 
 
-def apply_fade(audio: np.ndarray, samples: int, *, fade_in: bool) -> None:
-    samples = min(samples, audio.shape[0])
-    if samples <= 0:
-        return
-    ramp = np.linspace(0, 1, samples, dtype=np.float32)[:, None]
-    if fade_in:
-        audio[:samples] *= ramp
-    else:
-        audio[-samples:] *= ramp[::-1]
+@dataclass(frozen=True)
+class Ducking:
+    """How far beds are ducked (0..1) at any sample: 1 while a call plays, reached over
+    the attack *before* it starts (look-ahead) and released over the release after."""
 
+    speech: list[tuple[int, int]]
+    attack: int
+    release: int
 
-def ducking_curve(plan: Plan, intercepts: list[Sound]) -> np.ndarray:
-    """0..1 per sample: how far beds are ducked. It reaches 1 as speech starts (a
-    look-ahead attack) and falls back to 0 over the release after it ends."""
-    depth = np.zeros(plan.samples, dtype=np.float32)
-    attack, release = max(1, plan.duck_attack), max(1, plan.duck_release)
-    for sound in intercepts:
-        a, b = max(0, sound.start), min(plan.samples, sound.end)
-        depth[a:b] = 1.0
-        rise = np.arange(max(0, a - attack), a)
-        _raise_to(depth, rise, (rise - (a - attack)) / attack)
-        fall = np.arange(b, min(plan.samples, b + release))
-        _raise_to(depth, fall, 1 - (fall - b) / release)
-    return depth
-
-
-def _raise_to(depth: np.ndarray, positions: np.ndarray, values: np.ndarray) -> None:
-    if positions.size:
-        lo, hi = positions[0], positions[-1] + 1
-        np.maximum(depth[lo:hi], values.astype(np.float32), out=depth[lo:hi])
-
-
-def write_wav(audio: np.ndarray, rate: int, out: Path) -> Path:
-    """24-bit PCM WAV, written to a temporary name and renamed into place."""
-    pcm = np.clip(np.round(audio.astype(np.float64) * 8388607), -8388608, 8388607).astype("<i4")
-    packed = pcm.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
-    with atomic_output(out, ".wav") as temp, wave.open(str(temp), "wb") as wav:
-        wav.setnchannels(audio.shape[1])
-        wav.setsampwidth(3)
-        wav.setframerate(rate)
-        wav.writeframes(packed)
-    return out
+    def depth(self, a: int, b: int) -> np.ndarray:
+        positions = np.arange(a, b, dtype=np.float64)
+        depth = np.zeros(b - a, dtype=np.float64)
+        attack, release = max(1, self.attack), max(1, self.release)
+        for start, end in self.speech:
+            if start - attack >= b or end + release <= a:
+                continue
+            rise = (positions - (start - attack)) / attack
+            fall = 1 - (positions - end) / release
+            shape = np.where(positions < start, rise, np.where(positions < end, 1.0, fall))
+            np.maximum(depth, np.clip(shape, 0, 1), out=depth)
+        return depth.astype(np.float32)

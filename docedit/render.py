@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from docedit.encode import PROFILES, encode, frame_count, plan_frame
-from docedit.mix import Mix, mix_plan, write_wav
+from docedit.mix import BLOCK, MixReport, mix_to_wav
 from docedit.picture import FrameRenderer
 from docedit.plan import Plan, make_plan
 from docedit.progress import Reporter, Silent
@@ -33,7 +33,7 @@ class RenderResult:
     fps: Fraction
     size: tuple[int, int]
     duration: Fraction
-    mix: Mix
+    mix: MixReport
 
 
 def guard_output(project: Project, out: Path) -> Path:
@@ -84,8 +84,8 @@ def render(
     count = frame_count(plan.frames, plan.clock.fps, fps)
     subtitles = burned_cues(project, plan)
     with tempfile.TemporaryDirectory(prefix="docedit-") as work:
-        mixed = _mix(plan, project, reporter)
-        wav = write_wav(mixed.audio, mixed.rate, Path(work) / "mix.wav")
+        wav = Path(work) / "mix.wav"
+        mixed = _mix(plan, project, wav, reporter)
         renderer = FrameRenderer(plan, size, subtitles)
         reporter.stage("picture", count)
         try:
@@ -111,13 +111,11 @@ def mix(
     cut: str | None = None,
     scenes: Sequence[str] = (),
     reporter: Reporter | None = None,
-) -> Mix:
+) -> MixReport:
     """The final mix alone, as the render would carry it, to a 24-bit WAV at `out`."""
     out = guard_output(project, out)
     plan = make_plan(project, cut, scenes)
-    mixed = _mix(plan, project, reporter or Silent())
-    write_wav(mixed.audio, mixed.rate, out)
-    return mixed
+    return _mix(plan, project, out, reporter or Silent())
 
 
 def subtitles(
@@ -136,6 +134,6 @@ def subtitles(
     return cues
 
 
-def _mix(plan: Plan, project: Project, reporter: Reporter) -> Mix:
-    reporter.stage("mix", max(1, len(plan.sounds)))
-    return mix_plan(plan, project.media, progress=lambda done, _total: reporter.update(done))
+def _mix(plan: Plan, project: Project, out: Path, reporter: Reporter) -> MixReport:
+    reporter.stage("mix", max(1, -(-plan.samples // BLOCK)))
+    return mix_to_wav(plan, project.media, out, lambda done, _total: reporter.update(done))
