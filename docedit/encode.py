@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from docedit.atomic import atomic_output
-from docedit.ffmpeg import configure_moviepy
+from docedit.ffmpeg import configure_moviepy, media_arg, run_ffmpeg
 
 PREVIEW_WIDTH = 640
 PREVIEW_MAX_FPS = 12
@@ -65,51 +65,65 @@ def plan_frame(out_index: int, plan_fps: Fraction, out_fps: Fraction) -> int:
     return math.floor(Fraction(out_index) * plan_fps / out_fps)
 
 
-def encode(
+def encode_video(
     frames: Callable[[int], np.ndarray],
     count: int,
     size: tuple[int, int],
     fps: Fraction,
-    audio: Path,
     out: Path,
     profile: Profile,
     progress: Callable[[int], None] | None = None,
 ) -> Path:
-    """Write `count` frames from `frames(i)` and the WAV `audio` to `out` as MP4."""
+    """Write `count` frames from `frames(i)` as H.264 (no sound) with moviepy's writer."""
     configure_moviepy()
     from moviepy.video.io.ffmpeg_writer import FFMPEG_VideoWriter
 
-    params = [
-        "-crf", str(profile.crf),
-        "-r", format_rate(fps),  # exact output rate (the writer's own -r is rounded)
-        "-b:a", profile.audio_bitrate,
-        "-ar", "48000",
-        "-movflags", "+faststart",
-        "-pix_fmt", "yuv420p",
-    ]  # fmt: skip
+    params = ["-crf", str(profile.crf), "-r", format_rate(fps), "-pix_fmt", "yuv420p"]
+    # The writer's own -r is rounded to 2 decimals; the output -r above is exact.
+    writer = FFMPEG_VideoWriter(
+        str(out), size, float(fps), codec="libx264", preset=profile.preset, ffmpeg_params=params
+    )
+    try:
+        for index in range(count):
+            writer.write_frame(np.ascontiguousarray(frames(index)))
+            if progress:
+                progress(index + 1)
+    except OSError as err:
+        _stop(writer)
+        raise EncodeError(str(err).strip().splitlines()[-1]) from None
+    except BaseException:
+        _stop(writer)
+        raise
+    writer.close()
+    return out
+
+
+def encode_audio(wav: Path, out: Path, profile: Profile) -> Path:
+    """The mix as AAC in an M4A, ready to be muxed by stream copy."""
+    coder = ["-aac_coder", "fast"] if profile.preview else []
+    result = run_ffmpeg(
+        [
+            *("-v", "error", "-y", "-i", media_arg(wav)),
+            *("-c:a", "aac", *coder, "-b:a", profile.audio_bitrate, media_arg(out)),
+        ]
+    )
+    if result.returncode != 0:
+        raise EncodeError(f"AAC encoding failed: {result.stderr.decode(errors='replace').strip()}")
+    return out
+
+
+def mux(video: Path, audio: Path, out: Path) -> Path:
+    """Join picture and sound by stream copy (no re-encoding) into `out`, atomically."""
     with atomic_output(out, ".mp4") as temp:
-        writer = FFMPEG_VideoWriter(
-            str(temp),
-            size,
-            float(fps),
-            codec="libx264",
-            audiofile=str(audio),
-            audio_codec="aac",
-            preset=profile.preset,
-            ffmpeg_params=params,
+        result = run_ffmpeg(
+            [
+                *("-v", "error", "-y", "-i", media_arg(video), "-i", media_arg(audio)),
+                *("-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart"),
+                media_arg(temp),
+            ]
         )
-        try:
-            for index in range(count):
-                writer.write_frame(np.ascontiguousarray(frames(index)))
-                if progress:
-                    progress(index + 1)
-        except OSError as err:
-            _stop(writer)
-            raise EncodeError(str(err).strip().splitlines()[-1]) from None
-        except BaseException:
-            _stop(writer)
-            raise
-        writer.close()
+        if result.returncode != 0:
+            raise EncodeError(f"muxing failed: {result.stderr.decode(errors='replace').strip()}")
     return Path(out)
 
 

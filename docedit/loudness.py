@@ -138,24 +138,49 @@ def integrated_loudness(audio: np.ndarray, rate: int) -> float:
     return meter.integrated()
 
 
-def peak_envelope(audio: np.ndarray) -> np.ndarray:
-    """Per sample, the largest absolute value of the 4x oversampled signal around it."""
-    up = signal.resample_poly(audio, OVERSAMPLE, 1, axis=0)
-    up = np.abs(up).max(axis=1).reshape(-1, OVERSAMPLE).max(axis=1)
-    return np.maximum(up, np.abs(audio).max(axis=1)).astype(np.float32)
+# BS.1770-4 annex 2: a ~48-tap, 4-phase interpolation filter is enough for true peak
+# (odd, so it stays centred; resample_poly scales it by the oversampling factor itself).
+_INTERPOLATOR = signal.firwin(49, 1 / OVERSAMPLE, window=("kaiser", 6.0))
+_STRETCH = 4096
+_OVERSHOOT_DB = 4.0  # inter-sample peaks of real audio stay well within this of the samples
 
 
-def limiter_gain(audio: np.ndarray, ceiling_db: float, rate: int) -> np.ndarray:
-    """A smooth look-ahead gain curve that holds the true peak under the ceiling.
+def peak_envelope(audio: np.ndarray, below: float = 0.0) -> np.ndarray:
+    """Per sample, the largest absolute value of the 4x oversampled signal around it.
+
+    Stretches whose sample peak is under `below` (linear) by more than the overshoot
+    bound cannot reach it between samples either; they keep their sample peaks and are
+    not oversampled (most of a mix, which makes this cheap).
+    """
+    sample_peak = np.abs(audio).max(axis=1).astype(np.float32) if audio.size else np.zeros(0)
+    peak = sample_peak.copy()
+    quiet = below * 10 ** (-_OVERSHOOT_DB / 20)
+    count = -(-audio.shape[0] // _STRETCH)
+    loud = [i for i in range(count) if sample_peak[i * _STRETCH : (i + 1) * _STRETCH].max() > quiet]
+    pad = len(_INTERPOLATOR)
+    for i in loud:
+        a, b = i * _STRETCH, min(audio.shape[0], (i + 1) * _STRETCH)
+        lo, hi = max(0, a - pad), min(audio.shape[0], b + pad)
+        up = signal.resample_poly(audio[lo:hi], OVERSAMPLE, 1, axis=0, window=_INTERPOLATOR)
+        up = up[(a - lo) * OVERSAMPLE : (b - lo) * OVERSAMPLE].astype(np.float32)
+        for channel in range(audio.shape[1]):
+            for phase in range(OVERSAMPLE):
+                np.maximum(peak[a:b], np.abs(up[phase::OVERSAMPLE, channel]), out=peak[a:b])
+    return peak
+
+
+def limiter_gain(audio: np.ndarray, ceiling_db: float, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """A smooth look-ahead gain curve that holds the true peak under the ceiling, and the
+    true-peak envelope it was computed from.
 
     A running minimum of the gain each sample needs, then a box average of the same
     width: never above what a peak needs, and ramping into and out of it without clicks.
     """
     ceiling = 10 ** (ceiling_db / 20)
-    peaks = peak_envelope(audio)
+    peaks = peak_envelope(audio, below=ceiling)
     if peaks.size == 0 or peaks.max() <= ceiling:
-        return np.ones(audio.shape[0], dtype=np.float32)
+        return np.ones(audio.shape[0], dtype=np.float32), peaks
     needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12)).astype(np.float32)
     width = max(3, int(LIMITER_WINDOW_S * rate) | 1)
     held = ndimage.minimum_filter1d(needed, size=2 * width + 1, mode="nearest")
-    return ndimage.uniform_filter1d(held, size=2 * width + 1, mode="nearest")
+    return ndimage.uniform_filter1d(held, size=2 * width + 1, mode="nearest"), peaks

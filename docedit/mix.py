@@ -33,7 +33,6 @@ from docedit.loudness import (
     LoudnessMeter,
     LoudnessReport,
     limiter_gain,
-    peak_envelope,
 )
 from docedit.plan import Plan, Sound
 from docedit.timecode import db_to_amplitude
@@ -45,7 +44,7 @@ BLEEP_HZ = 1000.0
 PHONE_BAND = (300.0, 3400.0)
 SPEECH_GATE_DB = -50.0
 LIMIT_HEADROOM_DB = 0.1
-LOUDNESS_TOLERANCE = 0.1
+LOUDNESS_TOLERANCE = 0.3  # LU; the spec allows 0.5, and each extra pass costs time
 
 Progress = Callable[[int, int], None]
 
@@ -145,10 +144,14 @@ def _second_pass(
             b1 = min(total, b0 + BLOCK)
             lo, hi = max(0, b0 - margin), min(total, b1 + margin)
             context = _read(scratch, lo, hi) * gain
-            limited = (context * limiter_gain(context, ceiling, rate)[:, None])[b0 - lo : b1 - lo]
+            curve, envelope = limiter_gain(context, ceiling, rate)
+            middle = slice(b0 - lo, b1 - lo)
+            limited = context[middle] * curve[middle, None]
             meter.feed(limited)
             wav.writeframes(pcm24(limited))
-            peak = max(peak, float(peak_envelope(limited).max(initial=0.0)))
+            # The gain moves over milliseconds, so the limited true peak is the envelope
+            # scaled by it (the tests check this against an independent 4x oversampling).
+            peak = max(peak, float((envelope[middle] * curve[middle]).max(initial=0.0)))
     return meter, 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
@@ -188,16 +191,20 @@ def render_stretch(
 ) -> np.ndarray:
     """Samples [a, b) of a bed or footage sound (relative to its start): looped through
     `loop` (see loop_unit) or trimmed, gained and faded, without rendering the rest."""
-    positions = np.arange(a, b)
+    audio = np.zeros((b - a, 2), dtype=np.float32)
     if sound.loop:
         head, unit = loop or loop_unit(source, rate)
-        passes, offset = np.divmod(positions, unit.shape[0])
-        audio = np.where((passes == 0)[:, None], head[offset], unit[offset])
+        period = unit.shape[0]
+        position = a
+        while position < b:  # contiguous copies, one per pass of the loop
+            offset = position % period
+            take = min(b - position, period - offset)
+            pass_audio = head if position < period else unit
+            audio[position - a : position - a + take] = pass_audio[offset : offset + take]
+            position += take
     else:
-        index = positions + sound.source_in
-        valid = index < source.shape[0]
-        audio = np.zeros((b - a, 2), dtype=np.float32)
-        audio[valid] = source[index[valid]]
+        piece = source[sound.source_in + a : sound.source_in + b]
+        audio[: piece.shape[0]] = piece
     return (
         audio * np.float32(db_to_amplitude(sound.gain_db)) * edges(sound, a, b, rate)[:, None]
     ).astype(np.float32)
@@ -205,9 +212,11 @@ def render_stretch(
 
 def edges(sound: Sound, a: int, b: int, rate: int) -> np.ndarray:
     """The fade (or at least a 3 ms de-click ramp) at both ends, for samples [a, b)."""
-    positions = np.arange(a, b, dtype=np.float64)
     declick = int(DECLICK_S * rate)
     fade_in, fade_out = max(sound.fade_in, declick), max(sound.fade_out, declick)
+    if a >= fade_in and b <= sound.length - fade_out:
+        return np.ones(b - a, dtype=np.float32)  # the middle of a long bed: nothing to shape
+    positions = np.arange(a, b, dtype=np.float64)
     rise = np.clip(positions / fade_in, 0, 1) if fade_in else 1.0
     fall = np.clip((sound.length - 1 - positions) / fade_out, 0, 1) if fade_out else 1.0
     return (rise * fall * np.ones_like(positions)).astype(np.float32)

@@ -6,20 +6,33 @@ The CLI is a thin shell over these; each takes a validated `Project` (see
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from docedit.encode import PROFILES, encode, frame_count, plan_frame
-from docedit.mix import BLOCK, MixReport, mix_to_wav
+from docedit.encode import (
+    PROFILES,
+    EncodeError,
+    Profile,
+    encode_audio,
+    encode_video,
+    frame_count,
+    mux,
+    plan_frame,
+)
 from docedit.picture import FrameRenderer
 from docedit.plan import Plan, make_plan
 from docedit.progress import Reporter, Silent
 from docedit.project import Project
 from docedit.subtitles import Cue, Lang, cue_track, write_sidecar
+
+if TYPE_CHECKING:  # the mix (and scipy, slow to import) is loaded only where it runs
+    from docedit.mix import MixReport
 
 
 class OutputError(ValueError):
@@ -74,34 +87,93 @@ def render(
     profile: str = "final",
     reporter: Reporter | None = None,
 ) -> RenderResult:
-    """Render the cut to an H.264/AAC MP4 at `out` (final or preview profile)."""
+    """Render the cut to an H.264/AAC MP4 at `out` (final or preview profile).
+
+    The sound (mix, loudness, AAC) is made in a second process while this one renders
+    and encodes the frames; the two are joined by a stream-copy mux at the end.
+    """
     reporter = reporter or Silent()
     out = guard_output(project, out)
     plan = make_plan(project, cut, scenes)
     chosen = PROFILES[profile]
-    size = chosen.size(plan.size)
-    fps = chosen.fps(plan.clock.fps)
+    size, fps = chosen.size(plan.size), chosen.fps(plan.clock.fps)
     count = frame_count(plan.frames, plan.clock.fps, fps)
     subtitles = burned_cues(project, plan)
     with tempfile.TemporaryDirectory(prefix="docedit-") as work:
-        wav = Path(work) / "mix.wav"
-        mixed = _mix(plan, project, wav, reporter)
-        renderer = FrameRenderer(plan, size, subtitles)
-        reporter.stage("picture", count)
+        picture, sound = Path(work) / "picture.mp4", Path(work) / "sound.m4a"
+        job = SoundJob.start(plan, project.media, Path(work) / "mix.wav", sound, chosen)
         try:
-            encode(
-                lambda i: renderer.frame(plan_frame(i, plan.clock.fps, fps)),
-                count,
-                size,
-                fps,
-                wav,
-                out,
-                chosen,
-                reporter.update,
-            )
-        finally:
-            renderer.close()
+            renderer = FrameRenderer(plan, size, subtitles)
+            reporter.stage("picture", count)
+            try:
+                encode_video(
+                    lambda i: renderer.frame(plan_frame(i, plan.clock.fps, fps)),
+                    count,
+                    size,
+                    fps,
+                    picture,
+                    chosen,
+                    reporter.update,
+                )
+            finally:
+                renderer.close()
+            reporter.stage("sound", 1)
+            mixed = job.result()
+            reporter.update(1)
+        except BaseException:
+            job.stop()
+            raise
+        mux(picture, sound, out)
     return RenderResult(out, count, fps, size, Fraction(count) / fps, mixed)
+
+
+class SoundJob:
+    """The mix and its AAC encode, in a child process (a thread would stall the frames)."""
+
+    def __init__(self, process, connection) -> None:
+        self.process = process
+        self.connection = connection
+
+    @classmethod
+    def start(cls, plan: Plan, media, wav: Path, m4a: Path, profile: Profile) -> SoundJob:
+        context = multiprocessing.get_context("spawn")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_sound_worker, args=(send, plan, media, wav, m4a, profile), daemon=True
+        )
+        process.start()
+        send.close()
+        return cls(process, receive)
+
+    def result(self) -> MixReport:
+        try:
+            outcome, value = self.connection.recv()
+        except EOFError:
+            raise EncodeError("the sound process died before finishing the mix") from None
+        self.process.join()
+        if outcome == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+def _sound_worker(send, plan: Plan, media, wav: Path, m4a: Path, profile: Profile) -> None:
+    from docedit.mix import mix_to_wav
+
+    try:
+        report = mix_to_wav(plan, media, wav)
+        encode_audio(wav, m4a, profile)
+        send.send(("ok", report))
+    except KeyboardInterrupt:  # the parent is told by Ctrl-C too, and cleans up
+        pass
+    except Exception as error:  # handed to the parent, which raises it
+        send.send(("error", error))
+    finally:
+        send.close()
 
 
 def mix(
@@ -135,5 +207,7 @@ def subtitles(
 
 
 def _mix(plan: Plan, project: Project, out: Path, reporter: Reporter) -> MixReport:
+    from docedit.mix import BLOCK, mix_to_wav
+
     reporter.stage("mix", max(1, -(-plan.samples // BLOCK)))
     return mix_to_wav(plan, project.media, out, lambda done, _total: reporter.update(done))
