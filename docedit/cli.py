@@ -138,6 +138,10 @@ def render(
         Profile,
         typer.Option("--profile", help="final: full size, CRF 18; preview: 640 px, 12 fps."),
     ] = Profile.final,
+    crf: Annotated[
+        int | None,
+        typer.Option("--crf", min=0, max=51, help="x264 quality instead of the profile's."),
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Render the cut (default: every scene in order) to an H.264/AAC MP4."""
@@ -156,6 +160,7 @@ def render(
                 cut=cut,
                 scenes=scene or (),
                 profile=profile.value,
+                crf=crf,
                 reporter=reporter,
             )
         finally:

@@ -31,8 +31,14 @@ def decode_audio(info: MediaInfo, rate: int) -> np.ndarray:
     except (CouldntDecodeError, OSError, IndexError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise MediaError(f"{info.path}: its audio does not decode ({first})") from None
-    samples = np.asarray(segment.get_array_of_samples(), dtype=np.float32)
-    scale = float(2 ** (8 * segment.sample_width - 1))
+    kind = {1: np.uint8, 2: np.int16, 4: np.int32}.get(segment.sample_width)
+    if kind is None:
+        samples = np.asarray(segment.get_array_of_samples(), dtype=np.float32)
+    else:  # read the raw bytes directly: far faster than array.array -> numpy
+        samples = np.frombuffer(segment.raw_data, dtype=kind).astype(np.float32)
+        if kind is np.uint8:
+            samples -= 128.0
+    scale = np.float32(2 ** (8 * segment.sample_width - 1))
     audio = samples.reshape(-1, segment.channels) / scale
     return resample(to_stereo(audio), segment.frame_rate, rate)
 

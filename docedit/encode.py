@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import math
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from docedit.atomic import atomic_output
-from docedit.ffmpeg import configure_moviepy, media_arg, run_ffmpeg
+from docedit.ffmpeg import configure_moviepy, ffmpeg_exe, media_arg, run_ffmpeg
 
 PREVIEW_WIDTH = 640
 PREVIEW_MAX_FPS = 12
@@ -98,18 +99,27 @@ def encode_video(
     return out
 
 
-def encode_audio(wav: Path, out: Path, profile: Profile) -> Path:
-    """The mix as AAC in an M4A, ready to be muxed by stream copy."""
+@contextmanager
+def aac_sink(out: Path, rate: int, profile: Profile) -> Iterator[Callable[[bytes], object]]:
+    """An AAC encoder fed 24-bit stereo PCM through a pipe, so it encodes while the mix
+    is still being made; the M4A is ready for a stream-copy mux when the block ends."""
     coder = ["-aac_coder", "fast"] if profile.preview else []
-    result = run_ffmpeg(
-        [
-            *("-v", "error", "-y", "-i", media_arg(wav)),
-            *("-c:a", "aac", *coder, "-b:a", profile.audio_bitrate, media_arg(out)),
-        ]
-    )
-    if result.returncode != 0:
-        raise EncodeError(f"AAC encoding failed: {result.stderr.decode(errors='replace').strip()}")
-    return out
+    command = [
+        *(ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y"),
+        *("-f", "s24le", "-ar", str(rate), "-ac", "2", "-i", "pipe:0"),
+        *("-c:a", "aac", *coder, "-b:a", profile.audio_bitrate, media_arg(out)),
+    ]
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        yield process.stdin.write
+        process.stdin.close()
+        error = process.stderr.read().decode(errors="replace").strip()
+        if process.wait() != 0:
+            raise EncodeError(f"AAC encoding failed: {error}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def mux(video: Path, audio: Path, out: Path) -> Path:

@@ -48,24 +48,27 @@ class LoudnessMeter:
         meter = pyloudnorm.Meter(self.rate)
         self._stages = [(s.b, s.a, s.passband_gain) for s in meter._filters.values()]
         self._state = [
-            np.zeros((max(len(a), len(b)) - 1, self.channels)) for b, a, _ in self._stages
+            np.zeros((max(len(a), len(b)) - 1, self.channels), dtype=np.float32)
+            for b, a, _ in self._stages
         ]
         self.hop = round(0.1 * self.rate)
         self._partial = np.zeros(self.channels)
 
     def feed(self, block: np.ndarray) -> None:
-        weighted = block.astype(np.float64)
+        # Filtering in float32 keeps loudness exact to far below 0.01 LU; sums are float64.
+        weighted = np.asarray(block, dtype=np.float32)
         for index, (b, a, gain) in enumerate(self._stages):
             weighted, self._state[index] = signal.lfilter(
-                b, a, weighted, axis=0, zi=self._state[index]
+                b.astype(np.float32), a.astype(np.float32), weighted, axis=0, zi=self._state[index]
             )
-            weighted *= gain
-        squares = weighted**2
+            if gain != 1.0:
+                weighted *= np.float32(gain)
+        squares = weighted * weighted
         self.samples += block.shape[0]
         position = 0
         if self._filled:  # finish the hop the last block left open
             take = min(self.hop - self._filled, squares.shape[0])
-            self._partial += squares[:take].sum(axis=0)
+            self._partial += squares[:take].sum(axis=0, dtype=np.float64)
             self._filled += take
             position = take
             if self._filled == self.hop:
@@ -74,11 +77,12 @@ class LoudnessMeter:
         whole = (squares.shape[0] - position) // self.hop
         if whole:
             end = position + whole * self.hop
-            sums = squares[position:end].reshape(whole, self.hop, self.channels).sum(axis=1)
+            shaped = squares[position:end].reshape(whole, self.hop, self.channels)
+            sums = shaped.sum(axis=1, dtype=np.float64)
             self._hops.extend(sums)
             position = end
         if position < squares.shape[0]:
-            self._partial = self._partial + squares[position:].sum(axis=0)
+            self._partial = self._partial + squares[position:].sum(axis=0, dtype=np.float64)
             self._filled += squares.shape[0] - position
 
     def hops(self) -> np.ndarray:
@@ -152,11 +156,15 @@ def peak_envelope(audio: np.ndarray, below: float = 0.0) -> np.ndarray:
     bound cannot reach it between samples either; they keep their sample peaks and are
     not oversampled (most of a mix, which makes this cheap).
     """
-    sample_peak = np.abs(audio).max(axis=1).astype(np.float32) if audio.size else np.zeros(0)
+    sample_peak = np.abs(audio[:, 0]).astype(np.float32)
+    for channel in range(1, audio.shape[1]):
+        np.maximum(sample_peak, np.abs(audio[:, channel]), out=sample_peak)
     peak = sample_peak.copy()
     quiet = below * 10 ** (-_OVERSHOOT_DB / 20)
     count = -(-audio.shape[0] // _STRETCH)
-    loud = [i for i in range(count) if sample_peak[i * _STRETCH : (i + 1) * _STRETCH].max() > quiet]
+    padded = np.zeros(count * _STRETCH, dtype=np.float32)
+    padded[: sample_peak.size] = sample_peak
+    loud = np.nonzero(padded.reshape(count, _STRETCH).max(axis=1) > quiet)[0]
     pad = len(_INTERPOLATOR)
     for i in loud:
         a, b = i * _STRETCH, min(audio.shape[0], (i + 1) * _STRETCH)

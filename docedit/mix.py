@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 import tempfile
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -61,8 +62,28 @@ class MixReport:
         return self.samples / self.rate
 
 
+# Where the finished mix goes: called once per attempt, it gives a context manager whose
+# value takes 24-bit stereo PCM bytes (a WAV file here; an AAC encoder's pipe in a render).
+SinkFactory = Callable[[], AbstractContextManager[Callable[[bytes], object]]]
+
+
 def mix_to_wav(plan: Plan, media, out: Path, progress: Progress | None = None) -> MixReport:
     """Mix the plan's sounds to a 24-bit WAV at `out`, normalised to the timeline's loudness."""
+    return mix(plan, media, lambda: wav_sink(Path(out), plan), progress)
+
+
+@contextmanager
+def wav_sink(out: Path, plan: Plan) -> Iterator[Callable[[bytes], object]]:
+    with atomic_output(out, ".wav") as temp, wave.open(str(temp), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(3)
+        wav.setframerate(plan.clock.rate)
+        wav.setnframes(plan.samples)
+        yield wav.writeframes
+
+
+def mix(plan: Plan, media, sink: SinkFactory, progress: Progress | None = None) -> MixReport:
+    """Mix the plan's sounds into `sink`, normalised to the timeline's loudness."""
     rate, total = plan.clock.rate, plan.samples
     blocks = max(1, math.ceil(total / BLOCK))
     with tempfile.TemporaryFile(prefix="docedit-mix-") as scratch:
@@ -70,7 +91,7 @@ def mix_to_wav(plan: Plan, media, out: Path, progress: Progress | None = None) -
         measured = meter.integrated()
         gain = 0.0 if measured == -math.inf else plan.loudness - measured
         for _attempt in range(3):
-            out_meter, peak = _second_pass(plan, scratch, gain, Path(out))
+            out_meter, peak = _second_pass(plan, scratch, gain, sink)
             result = out_meter.integrated()
             if result == -math.inf or abs(result - plan.loudness) <= LOUDNESS_TOLERANCE:
                 break
@@ -126,20 +147,16 @@ def _first_pass(
 
 
 def _second_pass(
-    plan: Plan, scratch: BinaryIO, gain_db: float, out: Path
+    plan: Plan, scratch: BinaryIO, gain_db: float, sink: SinkFactory
 ) -> tuple[LoudnessMeter, float]:
-    """Gain and limit the scratch mix block by block into a 24-bit WAV."""
+    """Gain and limit the scratch mix block by block into the sink, as 24-bit PCM."""
     rate, total = plan.clock.rate, plan.samples
     gain = np.float32(10 ** (gain_db / 20))
     ceiling = plan.true_peak - LIMIT_HEADROOM_DB
     margin = 4 * int(LIMITER_WINDOW_S * rate) + 256  # both filters' reach, plus oversampling
     meter = LoudnessMeter(rate)
     peak = 0.0
-    with atomic_output(out, ".wav") as temp, wave.open(str(temp), "wb") as wav:
-        wav.setnchannels(2)
-        wav.setsampwidth(3)
-        wav.setframerate(rate)
-        wav.setnframes(total)
+    with sink() as write:
         for b0 in range(0, total, BLOCK):
             b1 = min(total, b0 + BLOCK)
             lo, hi = max(0, b0 - margin), min(total, b1 + margin)
@@ -148,7 +165,7 @@ def _second_pass(
             middle = slice(b0 - lo, b1 - lo)
             limited = context[middle] * curve[middle, None]
             meter.feed(limited)
-            wav.writeframes(pcm24(limited))
+            write(pcm24(limited))
             # The gain moves over milliseconds, so the limited true peak is the envelope
             # scaled by it (the tests check this against an independent 4x oversampling).
             peak = max(peak, float((envelope[middle] * curve[middle]).max(initial=0.0)))
@@ -161,9 +178,11 @@ def _read(scratch: BinaryIO, first: int, last: int) -> np.ndarray:
 
 
 def pcm24(audio: np.ndarray) -> bytes:
-    """Little-endian 24-bit PCM of float samples (clipping is never reached after limiting)."""
-    ints = np.clip(np.round(audio.astype(np.float64) * 8388607), -8388608, 8388607)
-    return ints.astype("<i4").view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+    """Little-endian 24-bit PCM of float samples (clipping is never reached after limiting).
+    float32 holds every 24-bit integer exactly, so no float64 round trip is needed."""
+    scaled = np.clip(np.asarray(audio, dtype=np.float32) * np.float32(8388607), -8388608, 8388607)
+    ints = np.rint(scaled).astype("<i4")
+    return ints.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
 
 
 def render_sound(sound: Sound, source: np.ndarray, rate: int) -> np.ndarray:
@@ -289,14 +308,19 @@ class Ducking:
     release: int
 
     def depth(self, a: int, b: int) -> np.ndarray:
-        positions = np.arange(a, b, dtype=np.float64)
-        depth = np.zeros(b - a, dtype=np.float64)
+        depth = np.zeros(b - a, dtype=np.float32)
         attack, release = max(1, self.attack), max(1, self.release)
         for start, end in self.speech:
             if start - attack >= b or end + release <= a:
                 continue
-            rise = (positions - (start - attack)) / attack
-            fall = 1 - (positions - end) / release
-            shape = np.where(positions < start, rise, np.where(positions < end, 1.0, fall))
-            np.maximum(depth, np.clip(shape, 0, 1), out=depth)
-        return depth.astype(np.float32)
+            # Only the stretch this call touches: its rise, its hold, its fall.
+            for lo, hi, shape in (
+                (start - attack, start, lambda p, s=start: (p - (s - attack)) / attack),
+                (start, end, lambda p: np.ones_like(p)),
+                (end, end + release, lambda p, e=end: 1 - (p - e) / release),
+            ):
+                lo, hi = max(lo, a), min(hi, b)
+                if hi > lo:
+                    values = shape(np.arange(lo, hi, dtype=np.float32)).astype(np.float32)
+                    np.maximum(depth[lo - a : hi - a], values, out=depth[lo - a : hi - a])
+        return depth

@@ -37,7 +37,9 @@ def load_still(path: Path, at_least: int = 0) -> np.ndarray:
             with Image.open(path) as opened:
                 if at_least and opened.format == "JPEG":
                     opened.draft(opened.mode, (at_least, at_least))
-                image = ImageOps.exif_transpose(opened) or opened
+                image = opened
+                if opened.getexif().get(0x0112, 1) != 1:  # only rotate (and copy) when told to
+                    image = ImageOps.exif_transpose(opened) or opened
                 image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise MediaError(f"{path}: image exceeds Pillow's decompression-bomb limit") from None

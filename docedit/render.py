@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +19,7 @@ from docedit.encode import (
     PROFILES,
     EncodeError,
     Profile,
-    encode_audio,
+    aac_sink,
     encode_video,
     frame_count,
     mux,
@@ -85,6 +85,7 @@ def render(
     cut: str | None = None,
     scenes: Sequence[str] = (),
     profile: str = "final",
+    crf: int | None = None,
     reporter: Reporter | None = None,
 ) -> RenderResult:
     """Render the cut to an H.264/AAC MP4 at `out` (final or preview profile).
@@ -95,13 +96,13 @@ def render(
     reporter = reporter or Silent()
     out = guard_output(project, out)
     plan = make_plan(project, cut, scenes)
-    chosen = PROFILES[profile]
+    chosen = PROFILES[profile] if crf is None else replace(PROFILES[profile], crf=crf)
     size, fps = chosen.size(plan.size), chosen.fps(plan.clock.fps)
     count = frame_count(plan.frames, plan.clock.fps, fps)
     subtitles = burned_cues(project, plan)
     with tempfile.TemporaryDirectory(prefix="docedit-") as work:
         picture, sound = Path(work) / "picture.mp4", Path(work) / "sound.m4a"
-        job = SoundJob.start(plan, project.media, Path(work) / "mix.wav", sound, chosen)
+        job = SoundJob.start(plan, project.media, sound, chosen)
         try:
             renderer = FrameRenderer(plan, size, subtitles)
             reporter.stage("picture", count)
@@ -135,11 +136,11 @@ class SoundJob:
         self.connection = connection
 
     @classmethod
-    def start(cls, plan: Plan, media, wav: Path, m4a: Path, profile: Profile) -> SoundJob:
+    def start(cls, plan: Plan, media, m4a: Path, profile: Profile) -> SoundJob:
         context = multiprocessing.get_context("spawn")
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
-            target=_sound_worker, args=(send, plan, media, wav, m4a, profile), daemon=True
+            target=_sound_worker, args=(send, plan, media, m4a, profile), daemon=True
         )
         process.start()
         send.close()
@@ -161,12 +162,11 @@ class SoundJob:
         self.process.join()
 
 
-def _sound_worker(send, plan: Plan, media, wav: Path, m4a: Path, profile: Profile) -> None:
-    from docedit.mix import mix_to_wav
+def _sound_worker(send, plan: Plan, media, m4a: Path, profile: Profile) -> None:
+    from docedit.mix import mix
 
     try:
-        report = mix_to_wav(plan, media, wav)
-        encode_audio(wav, m4a, profile)
+        report = mix(plan, media, lambda: aac_sink(m4a, plan.clock.rate, profile))
         send.send(("ok", report))
     except KeyboardInterrupt:  # the parent is told by Ctrl-C too, and cleans up
         pass

@@ -1,0 +1,1 @@
+"""`make bench`: docedit measured against baselines run in the same process tree."""

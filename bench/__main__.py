@@ -1,0 +1,414 @@
+"""`make bench`: docedit against the alternatives, measured in one process tree.
+
+    python -m bench [--quick] [--only validate,mix,render,compare] [--runs N]
+
+Every figure comes from a child process measured by wait4 (wall, CPU, peak RSS), and
+ratios only ever compare runs made by the same invocation: these machines are noisy.
+Writes docs/benchmarks.md (tables) and docs/benchmarks.json (every number).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+from bench.ffmpeg_command import ffmpeg_command
+from bench.measure import Result, measure
+from bench.reference import (
+    STEP,
+    catalog_timeline,
+    long_mix_timeline,
+    make_media,
+    reference_timeline,
+)
+from docedit.ffmpeg import ffmpeg_exe
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+SAMPLE = ROOT / "timelines" / "intercepted.yaml"
+DOCS = ROOT / "docs"
+
+
+def docedit(*args: object) -> list[str]:
+    return [sys.executable, "-m", "docedit", *map(str, args)]
+
+
+def machine() -> dict[str, object]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+        memory_gb = round(int(memory) / 2**20, 1)
+    except OSError:
+        memory_gb = None
+    ffmpeg_version = os.popen(f"'{ffmpeg_exe()}' -version").readline().strip()
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "python": platform.python_version(),
+        "ffmpeg": ffmpeg_version,
+        "moviepy": metadata.version("moviepy"),
+        "numpy": metadata.version("numpy"),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def section_validate(results: dict, runs: int) -> None:
+    print("validate: 300 scenes, 2,000 intercepts", flush=True)
+    timeline = catalog_timeline(WORK)
+    cache = WORK / "cache-validate"
+
+    def cold() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    env = {"DOCEDIT_CACHE_DIR": str(cache)}
+    results["validate"] = [
+        measure(
+            "validate, first run (cold probe cache)",
+            docedit("validate", timeline),
+            1,
+            env=env,
+            before_each=cold,
+        ),
+        measure("validate, second run (warm cache)", docedit("validate", timeline), runs, env=env),
+    ]
+
+
+def section_mix(results: dict, runs: int, minutes: int) -> None:
+    calls = 400 * minutes // 60
+    print(f"mix: {minutes} minutes, {calls} intercepts, a looping bed", flush=True)
+    timeline = long_mix_timeline(WORK, minutes, calls)
+    env = {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}
+    seconds = minutes * 60.0
+    results["mix"] = [
+        measure(
+            "docedit mix (float numpy, BS.1770, true-peak limiter)",
+            docedit("mix", timeline, "-o", WORK / "mix-docedit.wav", "-q"),
+            runs,
+            media_seconds=seconds,
+            env=env,
+        ),
+        measure(
+            "plain sequential pydub overlay (no ducking, no loudness)",
+            [sys.executable, "-m", "bench.pydub_overlay", timeline, WORK / "mix-pydub.wav"],
+            1,
+            media_seconds=seconds,
+        ),
+    ]
+
+
+def section_render(results: dict, runs: int, stills: int) -> None:
+    print("render: the sample and the reference cut, docedit only", flush=True)
+    env = {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}
+    reference = reference_timeline(WORK, stills)
+    sample_seconds = _duration(SAMPLE)
+    rows = []
+    for name, timeline, seconds in (
+        ("sample (1280x720, titles, subtitles)", SAMPLE, sample_seconds),
+        (f"reference ({stills} stills 1080p)", reference, stills * STEP),
+    ):
+        for profile in ("final", "preview"):
+            out = WORK / f"render-{timeline.stem}-{profile}.mp4"
+            rows.append(
+                measure(
+                    f"{name}, {profile}",
+                    docedit("render", timeline, "-o", out, "--profile", profile, "-q"),
+                    runs if profile == "preview" else 1,
+                    media_seconds=seconds,
+                    env=env,
+                )
+            )
+    results["render"] = rows
+
+
+def section_compare(results: dict, runs: int, stills: int) -> None:
+    print(f"compare: the reference cut ({stills} stills) four ways", flush=True)
+    env = {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}
+    reference = reference_timeline(WORK, stills)
+    seconds = stills * STEP
+    rows: dict[str, list[Result]] = {}
+    for profile in ("final", "preview"):
+        repeat = runs if profile == "preview" else 1
+        docedit_out = WORK / f"compare-docedit-{profile}.mp4"
+        row = [
+            measure(
+                "docedit",
+                docedit(
+                    "render",
+                    reference,
+                    "-o",
+                    docedit_out,
+                    "--profile",
+                    profile,
+                    "--crf",
+                    "20",
+                    "-q",
+                ),
+                repeat,
+                seconds,
+                env,
+            ),
+            measure(
+                "one ffmpeg command (zoompan, xfade, amix)",
+                ffmpeg_command(
+                    ffmpeg_exe(), WORK, stills, WORK / f"compare-ffmpeg-{profile}.mp4", profile
+                ),
+                repeat,
+                seconds,
+            ),
+            measure(
+                "moviepy 2 + pydub, written by hand",
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.naive_moviepy",
+                    WORK,
+                    str(stills),
+                    WORK / f"compare-moviepy-{profile}.mp4",
+                    profile,
+                ],
+                1,
+                seconds,
+            ),
+        ]
+        if shutil.which("melt"):
+            row.append(
+                Result(
+                    "melt",
+                    float("nan"),
+                    float("nan"),
+                    float("nan"),
+                    0,
+                    seconds,
+                    "installed, but no melt project is written yet",
+                )
+            )
+        else:
+            row.append(
+                Result(
+                    "melt",
+                    float("nan"),
+                    float("nan"),
+                    float("nan"),
+                    0,
+                    seconds,
+                    "not installed on this machine",
+                )
+            )
+        preset = "ultrafast" if profile == "preview" else "medium"
+        floor = [
+            ffmpeg_exe(),
+            "-y",
+            "-v",
+            "error",
+            "-i",
+            str(docedit_out),
+            "-map",
+            "0:v",
+            "-c:v",
+            "libx264",
+            "-preset",
+            preset,
+            "-crf",
+            "20",
+            str(WORK / f"compare-floor-{profile}.mp4"),
+        ]
+        row.append(
+            measure(
+                "encoder floor: x264 re-encoding docedit's frames (decode + encode)",
+                floor,
+                repeat,
+                seconds,
+            )
+        )
+        rows[profile] = row
+    results["compare"] = rows
+
+
+def _duration(timeline: Path) -> float:
+    from docedit.plan import make_plan
+    from docedit.validate import load_project
+
+    return float(make_plan(load_project(timeline)).duration)
+
+
+def profile_preview(stills: int) -> str:
+    """Where a preview render's time goes, by pyinstrument (the parent process)."""
+    reference = reference_timeline(WORK, stills)
+    out = WORK / "profile.txt"
+    env = {**os.environ, "DOCEDIT_CACHE_DIR": str(WORK / "cache")}
+    command = [
+        sys.executable,
+        "-m",
+        "pyinstrument",
+        "-r",
+        "text",
+        "-o",
+        str(out),
+        "-m",
+        "docedit",
+        "render",
+        str(reference),
+        "-o",
+        str(WORK / "profile.mp4"),
+        "--profile",
+        "preview",
+        "-q",
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, check=False)
+    if done.returncode != 0 or not out.exists():
+        return "(profiling failed: is pyinstrument installed? pip install pyinstrument)"
+    lines = [line.rstrip() for line in out.read_text().splitlines() if line.strip()]
+    return "\n".join(lines[:45])
+
+
+def ratio(a: Result, b: Result) -> str:
+    return f"{a.wall / b.wall:.2f}x" if b.wall == b.wall and b.wall > 0 else "n/a"
+
+
+def table(rows: list[Result]) -> list[str]:
+    lines = [
+        "| what | runs | wall (median) | CPU | peak RSS | realtime |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        if row.runs == 0:
+            lines.append(f"| {row.name} | 0 | {row.note} | | | |")
+            continue
+        realtime = f"{row.realtime:.2f}x" if row.realtime else ""
+        lines.append(
+            f"| {row.name} | {row.runs} | {row.wall:.1f} s | {row.cpu:.1f} s | "
+            f"{row.rss_mb:.0f} MB | {realtime} |"
+        )
+    return lines
+
+
+def report(results: dict, info: dict, quick: bool, profile_text: str) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Made by `make bench` (`python -m bench`); every number is from one run of it, on the",
+        "machine below, and every ratio compares runs made in that same run. Wall time is the",
+        "median of the runs listed; CPU time and peak RSS come from `wait4` on each child",
+        "process, so they include ffmpeg and worker processes (peak RSS is the largest single",
+        "process). Realtime = media seconds / wall seconds.",
+        "",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
+        "",
+    ]
+    if quick:
+        lines += [
+            "**Quick run** (`--quick`): shorter cuts; not the figures the issues ask for.",
+            "",
+        ]
+    if "validate" in results:
+        cold, warm = results["validate"]
+        lines += [
+            "## Validation: 300 scenes, 2,000 intercepts",
+            "",
+            *table(results["validate"]),
+            "",
+            f"Second run: **{warm.wall:.2f} s** (first, probing every file: {cold.wall:.2f} s).",
+            "",
+        ]
+    if "mix" in results:
+        ours, pydub = results["mix"]
+        lines += [
+            "## Mixing a long cut",
+            "",
+            *table(results["mix"]),
+            "",
+            f"docedit takes **{ratio(ours, pydub)}** the time of the pydub baseline, "
+            "while also "
+            "ducking, bleeping, limiting and measuring loudness; its peak memory is "
+            f"**{ours.rss_mb:.0f} MB**.",
+            "",
+        ]
+    if "render" in results:
+        lines += ["## Rendering", "", *table(results["render"]), ""]
+    if "compare" in results:
+        for profile, rows in results["compare"].items():
+            ours, command, naive, _melt, floor = rows
+            lines += [
+                f"## The reference cut, {profile}",
+                "",
+                "Same x264 settings for all (CRF 20, preset "
+                f"{'ultrafast' if profile == 'preview' else 'medium'}), AAC 192k.",
+                "",
+                *table(rows),
+                "",
+                f"- docedit / encoder floor: **{ratio(ours, floor)}**",
+                f"- docedit / one ffmpeg command: **{ratio(ours, command)}**",
+                f"- moviepy by hand / docedit: **{ratio(naive, ours)}** "
+                "(how many times faster docedit is)",
+                f"- ffmpeg command / docedit: **{ratio(command, ours)}**",
+                "",
+            ]
+    lines += [
+        "## Where a preview render's time goes",
+        "",
+        "pyinstrument on `docedit render reference.yaml --profile preview` "
+        "(the parent process; the sound runs in a child process at the same time):",
+        "",
+        "```",
+        profile_text,
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="short cuts, for trying the bench")
+    parser.add_argument("--only", default="validate,mix,render,compare")
+    parser.add_argument("--runs", type=int, default=3, help="runs of the shorter measurements")
+    args = parser.parse_args()
+    sections = set(args.only.split(","))
+    stills = 8 if args.quick else 40
+    minutes = 6 if args.quick else 60
+    WORK.mkdir(parents=True, exist_ok=True)
+    make_media(WORK)
+    results: dict = {}
+    if "validate" in sections:
+        section_validate(results, args.runs)
+    if "mix" in sections:
+        section_mix(results, 1 if not args.quick else args.runs, minutes)
+    if "render" in sections:
+        section_render(results, args.runs, stills)
+    if "compare" in sections:
+        section_compare(results, args.runs, stills)
+    info = machine()
+    text = report(results, info, args.quick, profile_preview(stills))
+    suffix = "-quick" if args.quick else ""
+    (DOCS / f"benchmarks{suffix}.md").write_text(text)
+    data = {
+        "machine": info,
+        "quick": args.quick,
+        "results": {
+            key: (
+                {p: [r.to_json() for r in rows] for p, rows in value.items()}
+                if isinstance(value, dict)
+                else [r.to_json() for r in value]
+            )
+            for key, value in results.items()
+        },
+    }
+    (DOCS / f"benchmarks{suffix}.json").write_text(json.dumps(data, indent=2, default=str))
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
