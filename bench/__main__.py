@@ -183,30 +183,9 @@ def section_compare(results: dict, runs: int, stills: int) -> None:
                 seconds,
             ),
         ]
-        if shutil.which("melt"):
-            row.append(
-                Result(
-                    "melt",
-                    float("nan"),
-                    float("nan"),
-                    float("nan"),
-                    0,
-                    seconds,
-                    "installed, but no melt project is written yet",
-                )
-            )
-        else:
-            row.append(
-                Result(
-                    "melt",
-                    float("nan"),
-                    float("nan"),
-                    float("nan"),
-                    0,
-                    seconds,
-                    "not installed on this machine",
-                )
-            )
+        installed = "installed" if shutil.which("melt") else "not installed here"
+        note = f"not measured: no melt version of the cut is written yet (melt {installed})"
+        row.append(Result("melt", float("nan"), float("nan"), float("nan"), 0, seconds, note))
         preset = "ultrafast" if profile == "preview" else "medium"
         floor = [
             ffmpeg_exe(),
@@ -272,6 +251,26 @@ def profile_preview(stills: int) -> str:
         return "(profiling failed: is pyinstrument installed? pip install pyinstrument)"
     lines = [line.rstrip() for line in out.read_text().splitlines() if line.strip()]
     return "\n".join(lines[:45])
+
+
+def earlier_sections(path: Path, rerun: set[str]) -> dict:
+    """Sections kept from the last run when only some are run again (`--only`). Each
+    section holds its own baselines, so its ratios still come from a single run."""
+    try:
+        saved = json.loads(path.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+    def rows(items: list[dict]) -> list[Result]:
+        return [Result(**{k: v for k, v in item.items() if k != "realtime"}) for item in items]
+
+    kept = {}
+    for key, value in saved.items():
+        if key not in rerun:
+            kept[key] = (
+                {p: rows(v) for p, v in value.items()} if isinstance(value, dict) else rows(value)
+            )
+    return kept
 
 
 def ratio(a: Result, b: Result) -> str:
@@ -391,8 +390,9 @@ def main() -> None:
     if "compare" in sections:
         section_compare(results, args.runs, stills)
     info = machine()
-    text = report(results, info, args.quick, profile_preview(stills))
     suffix = "-quick" if args.quick else ""
+    results = {**earlier_sections(DOCS / f"benchmarks{suffix}.json", sections), **results}
+    text = report(results, info, args.quick, profile_preview(stills))
     (DOCS / f"benchmarks{suffix}.md").write_text(text)
     data = {
         "machine": info,

@@ -22,6 +22,9 @@ MAX_DEPTH = 64
 
 Location = tuple[str | int, ...]
 _SEXAGESIMAL_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+# libyaml's composer when PyYAML was built with it (the wheels are): same nodes and
+# marks, several times faster on big catalogs. Both are the safe loader.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Safe loading: only the core schema's own tags, never an object constructor.
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{name}"
@@ -97,7 +100,7 @@ def load_timeline(path: Path) -> LoadedTimeline:
 def parse_timeline_text(text: str, path: Path) -> LoadedTimeline:
     marks = Marks(Path(path))
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

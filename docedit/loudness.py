@@ -135,13 +135,6 @@ def gated_loudness(hops: np.ndarray, seconds: float, rate: int) -> float:
     return float(-0.691 + 10 * np.log10(blocks[kept].mean(axis=0) @ weights))
 
 
-def integrated_loudness(audio: np.ndarray, rate: int) -> float:
-    """Integrated loudness of an array in memory (the streaming meter, fed once)."""
-    meter = LoudnessMeter(rate, audio.shape[1])
-    meter.feed(audio)
-    return meter.integrated()
-
-
 # BS.1770-4 annex 2: a ~48-tap, 4-phase interpolation filter is enough for true peak
 # (odd, so it stays centred; resample_poly scales it by the oversampling factor itself).
 _INTERPOLATOR = signal.firwin(49, 1 / OVERSAMPLE, window=("kaiser", 6.0))

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from docedit.atomic import atomic_output
 from docedit.ffmpeg import media_arg, run_ffmpeg
-from docedit.findings import MediaError
 
 CACHE_VERSION = 2
 PROBE_TIMEOUT_S = 120.0
@@ -208,10 +207,3 @@ class ProbeCache:
             self._dirty = False
         except OSError:
             pass
-
-
-def require(info: MediaInfo) -> MediaInfo:
-    """Raise MediaError for an unusable file (for callers outside validation)."""
-    if info.error:
-        raise MediaError(f"{info.path}: {info.error}")
-    return info

@@ -166,8 +166,3 @@ def write_sidecar(cues: list[Cue], plan: Plan, out: Path) -> Path:
     with atomic_output(out, out.suffix) as temp:
         temp.write_text(subs.to_string(fmt), "utf-8")
     return out
-
-
-def active(cues: list[Cue], frame: int) -> list[Cue]:
-    """Cues on screen at `frame` (cues are few; a scan is cheaper than an index)."""
-    return [cue for cue in cues if cue.start <= frame < cue.end]
