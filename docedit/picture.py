@@ -165,8 +165,7 @@ class FrameRenderer:
 
     def _shot_frame(self, shot_index: int, shot: Shot, index: int) -> np.ndarray:
         prepared = self._prepare(shot_index, shot)
-        progress = (index - shot.start + 0.5) / max(1, shot.frames)
-        window = window_at(shot.motion, progress)
+        window = window_at(shot.motion, shot.progress(index))
         if prepared.video is not None:
             source = self._video_frame(prepared, shot, index)
         else:

@@ -94,6 +94,8 @@ class Shot:
 
     `fade_in` frames at the start blend this shot over whatever is under it (a
     crossfade); `black_in`/`black_out` fade from and to black (a dip at a scene cut).
+    [hold_start, hold_end) is the picture's own hold between its cuts: camera moves run
+    over it (the shot is still during the halves of dissolves outside it).
     """
 
     kind: ShotKind
@@ -109,10 +111,17 @@ class Shot:
     black_in: int = 0
     black_out: int = 0
     source_in: Fraction = Fraction(0)  # seconds into a video source at `start`
+    hold_start: int = 0
+    hold_end: int = 0
 
     @property
     def frames(self) -> int:
         return self.end - self.start
+
+    def progress(self, frame: int) -> float:
+        """How far through its hold the shot is at `frame` (0 before it, 1 after it)."""
+        span = max(1, self.hold_end - self.hold_start)
+        return min(1.0, max(0.0, (frame - self.hold_start + 0.5) / span))
 
 
 SoundRole = Literal["intercept", "file", "bed", "footage"]
@@ -378,6 +387,8 @@ def _place_shots(
                 motion=item.motion,
                 fade_in=fade,
                 source_in=item.source_in,
+                hold_start=cuts[index],
+                hold_end=tail,
             )
         )
     return shots

@@ -64,6 +64,14 @@ def test_crossfade_is_centred_on_the_cut_and_keeps_the_scene_length():
     # 25-frame dissolve around the cut at frame 100: 12 frames before it, 13 after.
     assert (second.start, second.fade_in, first.end) == (88, 25, 113)
     assert (third.start, third.end) == (188, 300)
+    # Camera moves run over each hold, between the cuts, not over the dissolves.
+    assert [(s.hold_start, s.hold_end) for s in (first, second, third)] == [
+        (0, 100),
+        (100, 200),
+        (200, 300),
+    ]
+    assert second.progress(88) == 0.0 and second.progress(199) == pytest.approx(0.995)
+    assert second.progress(212) == 1.0
 
 
 def test_auto_holds_spread_the_scene_length_and_the_last_picture_holds_for_audio():

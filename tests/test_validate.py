@@ -139,3 +139,17 @@ def test_warnings_are_warnings():
     report = validate(CORPUS / "warnings.yaml")
     assert report.findings and all(f.severity is Severity.WARNING for f in report.findings)
     assert report.ok() and not report.ok(strict=True)
+
+
+def test_an_image_over_pillows_bomb_limit_is_a_clear_error(tmp_path, monkeypatch):
+    from PIL import Image
+
+    Image.new("RGB", (320, 180), (9, 9, 9)).save(tmp_path / "big.png")
+    path = tmp_path / "t.yaml"
+    path.write_text("docedit: 1\nscenes:\n  a:\n    pictures:\n      - image: big.png\n")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 20_000)  # stands in for ~179 megapixels
+    report = validate(path)
+    assert [(f.line, f.message) for f in report.errors] == [
+        (5, "big.png: image is larger than 20,000 pixels (a decompression bomb guard): "
+            "scale it down before using it")
+    ]  # fmt: skip
