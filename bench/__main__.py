@@ -109,28 +109,29 @@ def section_mix(results: dict, runs: int, minutes: int) -> None:
     ]
 
 
-def section_render(results: dict, runs: int, stills: int) -> None:
-    print("render: the sample and the reference cut, docedit only", flush=True)
+def section_render(results: dict, runs: int) -> None:
+    """The sample, final and preview (the reference cut's docedit rows are in `compare`)."""
+    print("render: the sample timeline, final and preview", flush=True)
     env = {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}
-    reference = reference_timeline(WORK, stills)
-    sample_seconds = _duration(SAMPLE)
-    rows = []
-    for name, timeline, seconds in (
-        ("sample (1280x720, titles, subtitles)", SAMPLE, sample_seconds),
-        (f"reference ({stills} stills 1080p)", reference, stills * STEP),
-    ):
-        for profile in ("final", "preview"):
-            out = WORK / f"render-{timeline.stem}-{profile}.mp4"
-            rows.append(
-                measure(
-                    f"{name}, {profile}",
-                    docedit("render", timeline, "-o", out, "--profile", profile, "-q"),
-                    runs if profile == "preview" else 1,
-                    media_seconds=seconds,
-                    env=env,
-                )
-            )
-    results["render"] = rows
+    seconds = _duration(SAMPLE)
+    results["render"] = [
+        measure(
+            f"sample (1280x720, titles, subtitles), {profile}",
+            docedit(
+                "render",
+                SAMPLE,
+                "-o",
+                WORK / f"render-sample-{profile}.mp4",
+                "--profile",
+                profile,
+                "-q",
+            ),
+            runs if profile == "preview" else 1,
+            media_seconds=seconds,
+            env=env,
+        )
+        for profile in ("final", "preview")
+    ]
 
 
 def section_compare(results: dict, runs: int, stills: int) -> None:
@@ -336,7 +337,14 @@ def report(results: dict, info: dict, quick: bool, profile_text: str) -> str:
             "",
         ]
     if "render" in results:
-        lines += ["## Rendering", "", *table(results["render"]), ""]
+        lines += [
+            "## Rendering the sample",
+            "",
+            *table(results["render"]),
+            "",
+            "The reference cut's final and preview renders are the docedit rows below.",
+            "",
+        ]
     if "compare" in results:
         for profile, rows in results["compare"].items():
             ours, command, naive, _melt, floor = rows
@@ -381,33 +389,41 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     make_media(WORK)
     results: dict = {}
-    if "validate" in sections:
-        section_validate(results, args.runs)
-    if "mix" in sections:
-        section_mix(results, 1 if not args.quick else args.runs, minutes)
-    if "render" in sections:
-        section_render(results, args.runs, stills)
-    if "compare" in sections:
-        section_compare(results, args.runs, stills)
-    info = machine()
     suffix = "-quick" if args.quick else ""
-    results = {**earlier_sections(DOCS / f"benchmarks{suffix}.json", sections), **results}
-    text = report(results, info, args.quick, profile_preview(stills))
+    runners = {
+        "validate": lambda: section_validate(results, args.runs),
+        "mix": lambda: section_mix(results, 1 if not args.quick else args.runs, minutes),
+        "render": lambda: section_render(results, args.runs),
+        "compare": lambda: section_compare(results, args.runs, stills),
+    }
+    for name, run in runners.items():
+        if name in sections:
+            run()
+            save(results, sections, args.quick, suffix, "(profiled when the run ends)")
+    save(results, sections, args.quick, suffix, profile_preview(stills))
+
+
+def save(results: dict, sections: set[str], quick: bool, suffix: str, profile_text: str) -> None:
+    """Write the report after every section, so a long run that is stopped keeps what
+    it measured."""
+    merged = {**earlier_sections(DOCS / f"benchmarks{suffix}.json", sections), **results}
+    info = machine()
+    text = report(merged, info, quick, profile_text)
     (DOCS / f"benchmarks{suffix}.md").write_text(text)
     data = {
         "machine": info,
-        "quick": args.quick,
+        "quick": quick,
         "results": {
             key: (
                 {p: [r.to_json() for r in rows] for p, rows in value.items()}
                 if isinstance(value, dict)
                 else [r.to_json() for r in value]
             )
-            for key, value in results.items()
+            for key, value in merged.items()
         },
     }
     (DOCS / f"benchmarks{suffix}.json").write_text(json.dumps(data, indent=2, default=str))
-    print(text)
+    print(f"saved docs/benchmarks{suffix}.md", flush=True)
 
 
 if __name__ == "__main__":
