@@ -146,12 +146,18 @@ def render(
 ) -> None:
     """Render the cut (default: every scene in order) to an H.264/AAC MP4."""
     from docedit.render import render as run
+    from docedit.soundjob import SoundJob
 
     target = output or Path(f"{timeline.stem}.mp4")
     _require_suffix(target, (".mp4",), "--output")
 
     def job():
-        project = _project(timeline)
+        sound = SoundJob.spawn()  # warms up while the timeline is validated
+        try:
+            project = _project(timeline)
+        except BaseException:
+            sound.stop()
+            raise
         reporter = reporter_for(err, quiet)
         try:
             return run(
@@ -162,6 +168,7 @@ def render(
                 profile=profile.value,
                 crf=crf,
                 reporter=reporter,
+                sound=sound,
             )
         finally:
             reporter.close()

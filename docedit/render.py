@@ -6,7 +6,6 @@ The CLI is a thin shell over these; each takes a validated `Project` (see
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Sequence
@@ -17,9 +16,6 @@ from typing import TYPE_CHECKING
 
 from docedit.encode import (
     PROFILES,
-    EncodeError,
-    Profile,
-    aac_sink,
     encode_video,
     frame_count,
     mux,
@@ -29,6 +25,7 @@ from docedit.picture import FrameRenderer
 from docedit.plan import Plan, make_plan
 from docedit.progress import Reporter, Silent
 from docedit.project import Project
+from docedit.soundjob import SoundJob
 from docedit.subtitles import Cue, Lang, cue_track, write_sidecar
 
 if TYPE_CHECKING:  # the mix (and scipy, slow to import) is loaded only where it runs
@@ -87,22 +84,29 @@ def render(
     profile: str = "final",
     crf: int | None = None,
     reporter: Reporter | None = None,
+    sound: SoundJob | None = None,
 ) -> RenderResult:
     """Render the cut to an H.264/AAC MP4 at `out` (final or preview profile).
 
     The sound (mix, loudness, AAC) is made in a second process while this one renders
-    and encodes the frames; the two are joined by a stream-copy mux at the end.
+    and encodes the frames; the two are joined by a stream-copy mux at the end. Pass a
+    `SoundJob.spawn()` made earlier to let its start-up overlap your own work.
     """
     reporter = reporter or Silent()
-    out = guard_output(project, out)
-    plan = make_plan(project, cut, scenes)
+    job = sound or SoundJob.spawn()
+    try:
+        out = guard_output(project, out)
+        plan = make_plan(project, cut, scenes)
+    except BaseException:
+        job.stop()
+        raise
     chosen = PROFILES[profile] if crf is None else replace(PROFILES[profile], crf=crf)
     size, fps = chosen.size(plan.size), chosen.fps(plan.clock.fps)
     count = frame_count(plan.frames, plan.clock.fps, fps)
     subtitles = burned_cues(project, plan)
     with tempfile.TemporaryDirectory(prefix="docedit-") as work:
-        picture, sound = Path(work) / "picture.mp4", Path(work) / "sound.m4a"
-        job = SoundJob.start(plan, project.media, sound, chosen)
+        picture, m4a = Path(work) / "picture.mp4", Path(work) / "sound.m4a"
+        job.submit(plan, project.media, m4a, chosen)
         try:
             renderer = FrameRenderer(plan, size, subtitles)
             reporter.stage("picture", count)
@@ -124,56 +128,8 @@ def render(
         except BaseException:
             job.stop()
             raise
-        mux(picture, sound, out)
+        mux(picture, m4a, out)
     return RenderResult(out, count, fps, size, Fraction(count) / fps, mixed)
-
-
-class SoundJob:
-    """The mix and its AAC encode, in a child process (a thread would stall the frames)."""
-
-    def __init__(self, process, connection) -> None:
-        self.process = process
-        self.connection = connection
-
-    @classmethod
-    def start(cls, plan: Plan, media, m4a: Path, profile: Profile) -> SoundJob:
-        context = multiprocessing.get_context("spawn")
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_sound_worker, args=(send, plan, media, m4a, profile), daemon=True
-        )
-        process.start()
-        send.close()
-        return cls(process, receive)
-
-    def result(self) -> MixReport:
-        try:
-            outcome, value = self.connection.recv()
-        except EOFError:
-            raise EncodeError("the sound process died before finishing the mix") from None
-        self.process.join()
-        if outcome == "error":
-            raise value
-        return value
-
-    def stop(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-
-
-def _sound_worker(send, plan: Plan, media, m4a: Path, profile: Profile) -> None:
-    from docedit.mix import mix
-
-    try:
-        report = mix(plan, media, lambda: aac_sink(m4a, plan.clock.rate, profile))
-        send.send(("ok", report))
-    except KeyboardInterrupt:  # the parent is told by Ctrl-C too, and cleans up
-        pass
-    except Exception as error:  # handed to the parent, which raises it
-        send.send(("error", error))
-    finally:
-        send.close()
 
 
 def mix(

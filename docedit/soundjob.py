@@ -1,0 +1,78 @@
+"""The sound of a render (mix, loudness, AAC), made in a second process.
+
+A thread would stall the frame loop, so the sound gets its own process. It is started
+*before* the timeline is validated: the slow imports of the mix (scipy) then happen
+while the first process validates and plans, and the plan is handed over by a pipe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docedit.encode import EncodeError, Profile
+
+if TYPE_CHECKING:
+    from docedit.mix import MixReport
+    from docedit.plan import Plan
+
+
+class SoundJob:
+    """A worker process waiting for a plan; `submit` it one, then take its `result`."""
+
+    def __init__(self, process, results, tasks) -> None:
+        self.process = process
+        self.results = results
+        self.tasks = tasks
+
+    @classmethod
+    def spawn(cls) -> SoundJob:
+        context = multiprocessing.get_context("spawn")
+        results, send_result = context.Pipe(duplex=False)
+        receive_task, tasks = context.Pipe(duplex=False)
+        process = context.Process(target=_work, args=(receive_task, send_result), daemon=True)
+        process.start()
+        send_result.close()
+        receive_task.close()
+        return cls(process, results, tasks)
+
+    def submit(self, plan: Plan, media, m4a: Path, profile: Profile) -> None:
+        self.tasks.send((plan, media, m4a, profile))
+        self.tasks.close()
+
+    def result(self) -> MixReport:
+        try:
+            outcome, value = self.results.recv()
+        except EOFError:
+            raise EncodeError("the sound process died before finishing the mix") from None
+        self.process.join()
+        if outcome == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """End the worker, whatever it is doing (a failed render, Ctrl-C, bad input)."""
+        self.tasks.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+def _work(tasks, results) -> None:
+    try:
+        from docedit.encode import aac_sink
+        from docedit.mix import mix  # the slow import, overlapping validation
+
+        try:
+            plan, media, m4a, profile = tasks.recv()
+        except EOFError:
+            return  # nothing to do: the render stopped before planning
+        report = mix(plan, media, lambda: aac_sink(m4a, plan.clock.rate, profile))
+        results.send(("ok", report))
+    except KeyboardInterrupt:  # the parent is told by Ctrl-C too, and cleans up
+        pass
+    except Exception as error:  # handed to the parent, which raises it
+        results.send(("error", error))
+    finally:
+        results.close()
