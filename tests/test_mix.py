@@ -11,6 +11,7 @@ import pytest
 from scipy import signal
 
 from docedit.decode import decode_audio
+from docedit.plan import make_plan
 from docedit.probe import ProbeCache
 from docedit.render import mix
 from docedit.validate import load_project
@@ -147,6 +148,18 @@ def test_sample_cut_meets_loudness_and_true_peak(tmp_path):
     again = tmp_path / "again.wav"
     mix(load_project(SAMPLE), again)
     assert out.read_bytes() == again.read_bytes()  # same inputs, same samples
+    # call-03 sits at `at: 2s` in the second scene: it starts at (first scene length + 2 s)
+    # to the sample, found by cross-correlating the call itself against the mix.
+    project = load_project(SAMPLE)
+    plan = make_plan(project)
+    first_scene = plan.scenes[0]
+    expected = plan.clock.frame_to_sample(first_scene.frames) + 2 * RATE
+    call = decode_audio(project.info("../assets/intercepts/call-03.wav"), RATE)[:, 0]
+    probe = call[RATE // 2 : 3 * RATE]  # speech, clear of the de-click ramp
+    search = 4800
+    window = audio[expected + RATE // 2 - search : expected + 3 * RATE + search, 0]
+    correlation = signal.correlate(window, probe, mode="valid", method="fft")
+    assert int(np.argmax(correlation)) - search == 0
 
 
 def test_phone_line_cuts_lows_and_highs(tmp_path):
