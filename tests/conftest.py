@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -13,3 +14,8 @@ SAMPLE = ROOT / "timelines" / "intercepted.yaml"
 def _probe_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Each test session probes into its own cache, never the user's."""
     monkeypatch.setenv("DOCEDIT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+# Properties are about correctness, not speed: no per-example deadline on a loaded CI box.
+settings.register_profile("docedit", deadline=None)
+settings.load_profile("docedit")
