@@ -286,7 +286,8 @@ def test_zoom_steps_vary_smoothly_unlike_zoompan(tmp_path):
     )
     ours_motion = edge_motion(media.all_frames(ours, (320, 180)))
     zoompan_motion = edge_motion(media.all_frames(zoompan, (320, 180)))
-    # Both zooms push the left edge outwards by about the same total (10 % of 160 px).
-    assert abs(ours_motion.sum()) == pytest.approx(abs(zoompan_motion.sum()), rel=0.35)
+    # The strip is centred 111.5 px from the frame centre: a 1.0 -> 1.1 zoom moves it out
+    # by 111.5 * (1 - 1/1.1) = 10.1 px in all. (zoompan's total is erratic, see below.)
+    assert abs(ours_motion.sum()) == pytest.approx(111.5 * (1 - 1 / 1.1), abs=1.0)
     assert roughness(ours_motion) < 0.05  # sub-pixel, smooth steps
     assert roughness(zoompan_motion) > 3 * roughness(ours_motion)  # whole-pixel stepping
