@@ -18,9 +18,6 @@ from scipy import ndimage, signal
 
 OVERSAMPLE = 4
 LIMITER_WINDOW_S = 0.008
-# Samples of context a limited block needs on each side: the min filter and the box
-# filter each reach one window, the oversampling filter a little more.
-LIMITER_MARGIN = 2048
 
 
 @dataclass(frozen=True)
@@ -168,6 +165,12 @@ def peak_envelope(audio: np.ndarray, below: float = 0.0) -> np.ndarray:
             for phase in range(OVERSAMPLE):
                 np.maximum(peak[a:b], np.abs(up[phase::OVERSAMPLE, channel]), out=peak[a:b])
     return peak
+
+
+def limiter_margin(rate: int) -> int:
+    """Samples of context a block needs on each side for `limiter_gain` to give the same
+    curve as over the whole signal: both filters' reach, plus the interpolator's."""
+    return 4 * int(LIMITER_WINDOW_S * rate) + 256
 
 
 def limiter_gain(audio: np.ndarray, ceiling_db: float, rate: int) -> tuple[np.ndarray, np.ndarray]:

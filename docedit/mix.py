@@ -30,10 +30,10 @@ from scipy import signal
 from docedit.atomic import atomic_output
 from docedit.decode import DecodedCache
 from docedit.loudness import (
-    LIMITER_WINDOW_S,
     LoudnessMeter,
     LoudnessReport,
     limiter_gain,
+    limiter_margin,
 )
 from docedit.plan import Plan, Sound
 from docedit.timecode import db_to_amplitude
@@ -153,7 +153,7 @@ def _second_pass(
     rate, total = plan.clock.rate, plan.samples
     gain = np.float32(10 ** (gain_db / 20))
     ceiling = plan.true_peak - LIMIT_HEADROOM_DB
-    margin = 4 * int(LIMITER_WINDOW_S * rate) + 256  # both filters' reach, plus oversampling
+    margin = limiter_margin(rate)
     meter = LoudnessMeter(rate)
     peak = 0.0
     with sink() as write:
