@@ -75,27 +75,23 @@ def encode_video(
     profile: Profile,
     progress: Callable[[int], None] | None = None,
 ) -> Path:
-    """Write `count` frames from `frames(i)` as H.264 (no sound) with moviepy's writer."""
+    """Write `count` I420 frames from `frames(i)` as H.264 (no sound) with moviepy's writer."""
     configure_moviepy()
-    from moviepy.video.io.ffmpeg_writer import FFMPEG_VideoWriter
+    from docedit.writer import I420Writer
 
-    params = ["-crf", str(profile.crf), "-r", format_rate(fps), "-pix_fmt", "yuv420p"]
-    # The writer's own -r is rounded to 2 decimals; the output -r above is exact.
-    writer = FFMPEG_VideoWriter(
-        str(out), size, float(fps), codec="libx264", preset=profile.preset, ffmpeg_params=params
-    )
+    writer = I420Writer(out, size, fps, profile.preset, profile.crf)
     try:
         for index in range(count):
-            writer.write_frame(np.ascontiguousarray(frames(index)))
+            writer.write_frame(frames(index))
             if progress:
                 progress(index + 1)
+        writer.close()
     except OSError as err:
         _stop(writer)
         raise EncodeError(str(err).strip().splitlines()[-1]) from None
     except BaseException:
         _stop(writer)
         raise
-    writer.close()
     return out
 
 
@@ -135,10 +131,6 @@ def mux(video: Path, audio: Path, out: Path) -> Path:
         if result.returncode != 0:
             raise EncodeError(f"muxing failed: {result.stderr.decode(errors='replace').strip()}")
     return Path(out)
-
-
-def format_rate(fps: Fraction) -> str:
-    return f"{fps.numerator}/{fps.denominator}"
 
 
 def _stop(writer) -> None:

@@ -194,9 +194,8 @@ def render_sound(sound: Sound, source: np.ndarray, rate: int) -> np.ndarray:
         audio = phone_line(audio, rate)
     if sound.redactions:
         audio = bleep(audio, sound.redactions, rate)
-    audio *= (
-        np.float32(db_to_amplitude(sound.gain_db)) * edges(sound, 0, sound.length, rate)[:, None]
-    )
+    audio *= np.float32(db_to_amplitude(sound.gain_db))
+    shape_edges(audio, sound, 0, rate)
     return audio
 
 
@@ -224,21 +223,25 @@ def render_stretch(
     else:
         piece = source[sound.source_in + a : sound.source_in + b]
         audio[: piece.shape[0]] = piece
-    return (
-        audio * np.float32(db_to_amplitude(sound.gain_db)) * edges(sound, a, b, rate)[:, None]
-    ).astype(np.float32)
+    audio *= np.float32(db_to_amplitude(sound.gain_db))
+    shape_edges(audio, sound, a, rate)
+    return audio
 
 
-def edges(sound: Sound, a: int, b: int, rate: int) -> np.ndarray:
-    """The fade (or at least a 3 ms de-click ramp) at both ends, for samples [a, b)."""
+def shape_edges(audio: np.ndarray, sound: Sound, a: int, rate: int) -> None:
+    """Apply the fades (or at least a 3 ms de-click ramp) at both ends of the sound to
+    `audio`, which holds its samples from `a` on; only the ramps are touched."""
     declick = int(DECLICK_S * rate)
     fade_in, fade_out = max(sound.fade_in, declick), max(sound.fade_out, declick)
-    if a >= fade_in and b <= sound.length - fade_out:
-        return np.ones(b - a, dtype=np.float32)  # the middle of a long bed: nothing to shape
-    positions = np.arange(a, b, dtype=np.float64)
-    rise = np.clip(positions / fade_in, 0, 1) if fade_in else 1.0
-    fall = np.clip((sound.length - 1 - positions) / fade_out, 0, 1) if fade_out else 1.0
-    return (rise * fall * np.ones_like(positions)).astype(np.float32)
+    b = a + audio.shape[0]
+    lo, hi = a, min(b, fade_in)
+    if hi > lo:
+        rise = np.arange(lo, hi, dtype=np.float64) / fade_in
+        audio[lo - a : hi - a] *= rise.astype(np.float32)[:, None]
+    lo, hi = max(a, sound.length - fade_out), b
+    if hi > lo:
+        fall = np.clip((sound.length - 1 - np.arange(lo, hi, dtype=np.float64)) / fade_out, 0, 1)
+        audio[lo - a : hi - a] *= fall.astype(np.float32)[:, None]
 
 
 def loop_unit(source: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:

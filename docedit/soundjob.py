@@ -3,11 +3,14 @@
 A thread would stall the frame loop, so the sound gets its own process. It is started
 *before* the timeline is validated: the slow imports of the mix (scipy) then happen
 while the first process validates and plans, and the plan is handed over by a pipe.
+On Linux the worker is forked (it starts with what is already imported, in
+milliseconds); elsewhere it is spawned, as fork is unsafe or missing there.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +31,7 @@ class SoundJob:
 
     @classmethod
     def spawn(cls) -> SoundJob:
-        context = multiprocessing.get_context("spawn")
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         results, send_result = context.Pipe(duplex=False)
         receive_task, tasks = context.Pipe(duplex=False)
         process = context.Process(target=_work, args=(receive_task, send_result), daemon=True)

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from docedit.ffmpeg import ffmpeg_exe
-from docedit.picture import load_still
+from docedit.picture import fit_scale, load_still
 from docedit.plan import make_plan
 from docedit.render import render
 from docedit.validate import load_project
@@ -107,6 +107,7 @@ def test_a_ten_second_pan_moves_smoothly_without_jitter(tmp_path):
     out = rendered(
         tmp_path,
         {"scenes": {"a": {"pictures": [{"image": "t.jpg", "hold": "10s", "motion": "pan-right"}]}}},
+        crf=0,  # lossless luma: x264's noise (~0.1 px in phase correlation) is not motion
     )
     frames = media.all_frames(out, (320, 180))
     assert len(frames) == 250
@@ -201,14 +202,14 @@ def test_footage_sound_joins_the_mix_at_its_volume(tmp_path):
 def test_every_kind_of_still_becomes_8_bit_rgb(tmp_path, make, mode):
     path = tmp_path / ("x.jpg" if mode == "CMYK" else "x.png")
     make(path)
-    rgba = load_still(path)
-    assert rgba.dtype == np.uint8 and rgba.shape == (36, 64, 4)
+    rgb = load_still(path)
+    assert rgb.dtype == np.uint8 and rgb.shape == (36, 64, 3)
     if mode == "RGBA":  # fully transparent red is composited on black
-        assert rgba[..., :3].max() == 0
+        assert rgb.max() == 0
     if mode == "I;16":
-        assert rgba[0, 0, 0] == pytest.approx(40000 / 65535 * 255, abs=1)
+        assert rgb[0, 0, 0] == pytest.approx(40000 / 65535 * 255, abs=1)
     if mode == "CMYK":
-        assert rgba[0, 0, 0] > 200 and rgba[0, 0, 1] < 60
+        assert rgb[0, 0, 0] > 200 and rgb[0, 0, 1] < 60
 
 
 def test_flash_and_click_share_a_frame_at_both_ends_of_a_ten_minute_cut(tmp_path):
@@ -291,3 +292,17 @@ def test_zoom_steps_vary_smoothly_unlike_zoompan(tmp_path):
     assert abs(ours_motion.sum()) == pytest.approx(111.5 * (1 - 1 / 1.1), abs=1.0)
     assert roughness(ours_motion) < 0.05  # sub-pixel, smooth steps
     assert roughness(zoompan_motion) > 3 * roughness(ours_motion)  # whole-pixel stepping
+
+
+def test_a_jpeg_is_decoded_only_as_large_as_it_will_be_shown(tmp_path):
+    """A 1080p JPEG zoomed to 1.1 in a 640x360 frame needs 704x396 pixels: decoded at half
+    scale (960x540), not at a quarter (480x270, too few); turned upright, it needs more."""
+    path = media.textured(tmp_path / "wide.jpg", (1920, 1080))
+    shown = lambda size: fit_scale(size, (640, 360), "cover") * 1.1  # noqa: E731
+    assert load_still(path, shown).shape == (540, 960, 3)
+    assert load_still(path).shape == (1080, 1920, 3)
+    upright = tmp_path / "portrait.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.open(path).save(upright, quality=90, exif=exif)
+    assert load_still(upright, shown).shape == (1920, 1080, 3)  # 1252 px wide needed

@@ -1,0 +1,52 @@
+"""moviepy's ffmpeg writer, fed I420 (YUV 4:2:0) frames instead of RGB.
+
+moviepy 2.2.1's `FFMPEG_VideoWriter` ignores its own `pixel_format` argument and always
+declares rgb24 input (moviepy #2359; the fix, #2462, is not released). ffmpeg then turns
+every frame into YUV on a single thread (about 5 ms per 1080p frame, as much CPU as the
+frame took to draw), and the pipe carries twice the bytes x264 needs. This subclass
+honours the input pixel format, as the fix does, and passes the rate exactly rather
+than rounded to two decimals; writing, errors and closing are moviepy's own.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+from moviepy.video.io.ffmpeg_writer import FFMPEG_VideoWriter
+
+from docedit.ffmpeg import ffmpeg_exe, media_arg
+
+
+class I420Writer(FFMPEG_VideoWriter):
+    """H.264 from raw I420 frames (an array of H*3/2 rows of W bytes each)."""
+
+    def __init__(
+        self, filename: Path, size: tuple[int, int], fps: Fraction, preset: str, crf: int
+    ) -> None:
+        rate = f"{fps.numerator}/{fps.denominator}"
+        self.filename = str(filename)
+        self.ext = self.filename.rsplit(".", 1)[-1]
+        self.codec, self.audio_codec, self.logfile = "libx264", None, subprocess.PIPE
+        command = [
+            *(ffmpeg_exe(), "-y", "-nostdin", "-loglevel", "error"),
+            *("-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}"),
+            *("-r", rate, "-an", "-i", "pipe:0"),
+            *("-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p"),
+            *("-r", rate, media_arg(filename)),
+        ]
+        self.proc = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+
+    def close(self) -> None:
+        """moviepy's close, which does not look at ffmpeg's exit status; this does."""
+        proc = self.proc
+        if proc is None:
+            return
+        proc.stdin.close()
+        error = proc.stderr.read().decode(errors="replace").strip()
+        super().close()
+        if proc.returncode != 0:
+            raise OSError(error or f"ffmpeg exited with status {proc.returncode}")
