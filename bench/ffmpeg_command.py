@@ -44,5 +44,6 @@ def ffmpeg_command(ffmpeg: str, folder: Path, stills: int, out: Path, profile: s
         "-filter_complex", ";".join(graph),
         "-map", f"[{last}]", "-map", "[a]", "-t", f"{length}",
         "-c:v", "libx264", "-preset", "ultrafast" if preview else "medium", "-crf", "20",
-        "-c:a", "aac", "-b:a", "192k", "-ar", "48000", str(out),
+        "-c:a", "aac", *(["-aac_coder", "fast"] if preview else []),
+        "-b:a", "192k", "-ar", "48000", str(out),
     ]  # fmt: skip

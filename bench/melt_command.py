@@ -9,6 +9,7 @@ transitions. Same x264 and AAC settings as the other contenders.
 
 from __future__ import annotations
 
+import wave
 from pathlib import Path
 
 from bench.reference import STEP, reference_calls
@@ -60,8 +61,8 @@ def melt_command(melt: str, folder: Path, stills: int, out: Path, profile: str) 
         "-audio-track", *calls,
         "-audio-track", str(folder / "bed.wav"), "in=0", f"out={frames - 1}",
         "-attach-cut", "volume", "level=-18",
-        "-transition", "mix:-1", "always_active=1", "sum=1", "a_track=0", "b_track=1",
-        "-transition", "mix:-1", "always_active=1", "sum=1", "a_track=0", "b_track=2",
+        "-transition", "mix", "always_active=1", "sum=1", "a_track=0", "b_track=1",
+        "-transition", "mix", "always_active=1", "sum=1", "a_track=0", "b_track=2",
         "-consumer", f"avformat:{out}", "vcodec=libx264",
         f"preset={'ultrafast' if profile == 'preview' else 'medium'}", "crf=20",
         "acodec=aac", "ab=192k", "frequency=48000", "channels=2", "real_time=-2",
@@ -72,7 +73,5 @@ def melt_command(melt: str, folder: Path, stills: int, out: Path, profile: str) 
 
 def _frames(path: Path, fps: int) -> int:
     """A call's length in whole frames (melt places media on the frame grid)."""
-    import wave
-
     with wave.open(str(path)) as wav:
         return round(wav.getnframes() / wav.getframerate() * fps)

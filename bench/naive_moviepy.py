@@ -40,18 +40,26 @@ def main(folder: Path, stills: int, out: Path, profile: str) -> None:
     for name, at in reference_calls(folder, length):
         call = AudioSegment.from_file(folder / name).set_frame_rate(48000).set_channels(2)
         mix = mix.overlay(call, position=int(at * 1000))
-    wav = out.with_suffix(".wav")
+    wav, m4a = out.with_suffix(".wav"), out.with_suffix(".m4a")
     mix.export(wav, format="wav")
-    video = video.with_audio(AudioFileClip(str(wav), fps=48000))
+    # The AAC is written first, with the same encoder options as every contender
+    # (moviepy's write_videofile passes none to its audio encoder), then muxed as is.
+    AudioFileClip(str(wav), fps=48000).write_audiofile(
+        str(m4a),
+        fps=48000,
+        codec="aac",
+        bitrate="192k",
+        ffmpeg_params=["-aac_coder", "fast"] if preview else None,
+        logger=None,
+    )
     video.write_videofile(
         str(out),
         fps=fps,
         codec="libx264",
         preset="ultrafast" if preview else "medium",
         ffmpeg_params=["-crf", "20"],
-        audio_codec="aac",
-        audio_bitrate="192k",
-        audio_fps=48000,
+        audio=str(m4a),
+        audio_codec="copy",
         logger=None,
     )
 
