@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import signal
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -82,10 +83,22 @@ def _guarded(job: Callable[[], T]) -> T:
         print(f"{errors} error(s); nothing written", file=sys.stderr)
     except (PlanError, MediaError, EncodeError, SubtitleError, ValueError, OSError) as failure:
         print(f"error: {failure}; nothing written", file=sys.stderr)
+    except Terminated:
+        print("terminated; nothing written", file=sys.stderr)
+        raise typer.Exit(128 + signal.SIGTERM) from None
     except KeyboardInterrupt:
         print("interrupted; nothing written", file=sys.stderr)
         raise typer.Exit(130) from None
     raise typer.Exit(1)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, a service stopping), unwound like Ctrl-C so that
+    workers are stopped and temporary files removed."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
 
 
 def _project(timeline: Path, strict: bool = False):
@@ -280,4 +293,5 @@ def _root(
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     app()

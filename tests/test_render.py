@@ -157,7 +157,11 @@ def test_sample_preview_renders_and_scenes_differ(tmp_path):
     assert np.abs(means[0] - means[1]).max() > 20 and np.abs(means[1] - means[2]).max() > 20
 
 
-def test_ctrl_c_leaves_no_output_and_no_temp_files(tmp_path):
+@pytest.mark.parametrize(
+    ("sent", "code", "said"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+)
+def test_ctrl_c_or_sigterm_leave_no_output_and_no_temp_files(tmp_path, sent, code, said):
     out_dir = tmp_path / "out"
     scratch = tmp_path / "scratch"
     scratch.mkdir()
@@ -172,10 +176,10 @@ def test_ctrl_c_leaves_no_output_and_no_temp_files(tmp_path):
             break
         assert time.monotonic() < deadline
     assert any(scratch.iterdir())  # mid-render: picture and sound being made in a work folder
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sent)
     rest = proc.communicate(timeout=60)[1]
-    assert proc.returncode == 130
-    assert "interrupted; nothing written" in rest
+    assert proc.returncode == code
+    assert f"{said}; nothing written" in rest
     assert "Traceback" not in rest
     assert not out_dir.exists() or list(out_dir.iterdir()) == []
     assert list(scratch.iterdir()) == []
