@@ -155,17 +155,24 @@ def render(
         int | None,
         typer.Option("--crf", min=0, max=51, help="x264 quality instead of the profile's."),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Mix the sound again even if the same sound was made before."
+        ),
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Render the cut (default: every scene in order) to an H.264/AAC MP4."""
-    from docedit.render import render as run
     from docedit.soundjob import SoundJob
 
     target = output or Path(f"{timeline.stem}.mp4")
     _require_suffix(target, (".mp4",), "--output")
+    sound = SoundJob.spawn()  # first: it warms up while we import and validate
+    from docedit.render import render as run
+    from docedit.soundcache import SoundCache
 
     def job():
-        sound = SoundJob.spawn()  # warms up while the timeline is validated
         try:
             project = _project(timeline)
         except BaseException:
@@ -182,6 +189,7 @@ def render(
                 crf=crf,
                 reporter=reporter,
                 sound=sound,
+                cache=None if no_cache else SoundCache(),
             )
         finally:
             reporter.close()
@@ -193,6 +201,7 @@ def render(
         f"{float(result.fps):g} fps, "
         f"{float(result.duration):.3f}s, {result.mix.report.integrated:.1f} LUFS, "
         f"{result.mix.report.true_peak:.1f} dBTP"
+        + (" (sound from the cache)" if result.sound_cached else "")
     )
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from docedit.atomic import atomic_output
-from docedit.ffmpeg import configure_moviepy, ffmpeg_exe, media_arg, run_ffmpeg
+from docedit.ffmpeg import configure_moviepy, ffmpeg_exe, media_arg, run_ffmpeg, widen_pipe
 
 PREVIEW_WIDTH = 640
 PREVIEW_MAX_FPS = 12
@@ -106,6 +106,7 @@ def aac_sink(out: Path, rate: int, profile: Profile) -> Iterator[Callable[[bytes
         *("-c:a", "aac", *coder, "-b:a", profile.audio_bitrate, media_arg(out)),
     ]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    widen_pipe(process.stdin)
     try:
         yield process.stdin.write
         process.stdin.close()

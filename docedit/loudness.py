@@ -20,14 +20,6 @@ OVERSAMPLE = 4
 LIMITER_WINDOW_S = 0.008
 
 
-@dataclass(frozen=True)
-class LoudnessReport:
-    integrated: float  # LUFS
-    true_peak: float  # dBTP
-    loudness_range: float  # LU
-    gain: float  # dB applied to reach the target
-
-
 @dataclass
 class LoudnessMeter:
     """BS.1770 K-weighted energy per 100 ms hop, fed one block at a time."""

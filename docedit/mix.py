@@ -31,11 +31,11 @@ from docedit.atomic import atomic_output
 from docedit.decode import DecodedCache
 from docedit.loudness import (
     LoudnessMeter,
-    LoudnessReport,
     limiter_gain,
     limiter_margin,
 )
 from docedit.plan import Plan, Sound
+from docedit.report import LoudnessReport, MixReport
 from docedit.timecode import db_to_amplitude
 
 BLOCK = 1 << 20  # samples per mixing block
@@ -48,18 +48,6 @@ LIMIT_HEADROOM_DB = 0.1
 LOUDNESS_TOLERANCE = 0.3  # LU; the spec allows 0.5, and each extra pass costs time
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class MixReport:
-    rate: int
-    samples: int
-    report: LoudnessReport
-    scene_loudness: dict[str, float]
-
-    @property
-    def seconds(self) -> float:
-        return self.samples / self.rate
 
 
 # Where the finished mix goes: called once per attempt, it gives a context manager whose

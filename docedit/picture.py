@@ -2,9 +2,9 @@
 
 Per frame the cost is one sub-pixel affine warp of a picture that was decoded and
 scaled once per shot, plus a blend only while two shots overlap. RGBA is used
-internally because OpenCV warps four channels much faster than three. The result is a
-moviepy `VideoClip` with our own frame function (moviepy 2's CompositeVideoClip is
-far slower, and its CrossFadeIn breaks on moving pictures).
+internally because OpenCV warps four channels much faster than three; each frame
+leaves as I420, what x264 takes, for moviepy's ffmpeg writer (moviepy 2's
+CompositeVideoClip is far slower, and its CrossFadeIn breaks on moving pictures).
 """
 
 from __future__ import annotations

@@ -156,15 +156,19 @@ def probe_image(path: Path) -> MediaInfo:
         return MediaInfo(str(path), error=f"not an image Pillow can decode ({err})")
 
 
+def cache_root() -> Path:
+    """Where docedit keeps what it can make again: $DOCEDIT_CACHE_DIR, else the XDG cache."""
+    return Path(
+        os.environ.get("DOCEDIT_CACHE_DIR")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docedit"
+    )
+
+
 class ProbeCache:
     """Probe results on disk, keyed by absolute path, size and modification time."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        root = directory or Path(
-            os.environ.get("DOCEDIT_CACHE_DIR")
-            or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docedit"
-        )
-        self.file = root / f"probe-v{CACHE_VERSION}.json"
+        self.file = (directory or cache_root()) / f"probe-v{CACHE_VERSION}.json"
         self._lock = threading.Lock()
         self._entries: dict[str, dict] = self._read()
         self._dirty = False

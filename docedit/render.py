@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from docedit.encode import (
     PROFILES,
@@ -25,11 +24,10 @@ from docedit.picture import FrameRenderer
 from docedit.plan import Plan, make_plan
 from docedit.progress import Reporter, Silent
 from docedit.project import Project
+from docedit.report import MixReport
+from docedit.soundcache import SoundCache, sound_key
 from docedit.soundjob import SoundJob
 from docedit.subtitles import Cue, Lang, cue_track, write_sidecar
-
-if TYPE_CHECKING:  # the mix (and scipy, slow to import) is loaded only where it runs
-    from docedit.mix import MixReport
 
 
 class OutputError(ValueError):
@@ -44,6 +42,7 @@ class RenderResult:
     size: tuple[int, int]
     duration: Fraction
     mix: MixReport
+    sound_cached: bool = False  # the sound came from the cache, as made by an earlier render
 
 
 def guard_output(project: Project, out: Path) -> Path:
@@ -85,12 +84,14 @@ def render(
     crf: int | None = None,
     reporter: Reporter | None = None,
     sound: SoundJob | None = None,
+    cache: SoundCache | None = None,
 ) -> RenderResult:
     """Render the cut to an H.264/AAC MP4 at `out` (final or preview profile).
 
     The sound (mix, loudness, AAC) is made in a second process while this one renders
     and encodes the frames; the two are joined by a stream-copy mux at the end. Pass a
-    `SoundJob.spawn()` made earlier to let its start-up overlap your own work.
+    `SoundJob.spawn()` made earlier to let its start-up overlap your own work. With a
+    `cache`, a sound made before from the same sounds and settings is used as it is.
     """
     reporter = reporter or Silent()
     job = sound or SoundJob.spawn()
@@ -104,9 +105,15 @@ def render(
     size, fps = chosen.size(plan.size), chosen.fps(plan.clock.fps)
     count = frame_count(plan.frames, plan.clock.fps, fps)
     subtitles = burned_cues(project, plan)
+    key = sound_key(plan, chosen) if cache else ""
+    cached = cache.get(key) if cache else None
     with tempfile.TemporaryDirectory(prefix="docedit-") as work:
         picture, m4a = Path(work) / "picture.mp4", Path(work) / "sound.m4a"
-        job.submit(plan, project.media, m4a, chosen)
+        if cached:
+            job.stop()
+            m4a, mixed = cached
+        else:
+            job.submit(plan, project.media, m4a, chosen)
         try:
             renderer = FrameRenderer(plan, size, subtitles)
             reporter.stage("picture", count)
@@ -122,14 +129,17 @@ def render(
                 )
             finally:
                 renderer.close()
-            reporter.stage("sound", 1)
-            mixed = job.result()
-            reporter.update(1)
+            if not cached:
+                reporter.stage("sound", 1)
+                mixed = job.result()
+                reporter.update(1)
         except BaseException:
             job.stop()
             raise
         mux(picture, m4a, out)
-    return RenderResult(out, count, fps, size, Fraction(count) / fps, mixed)
+        if cache and not cached:
+            cache.put(key, m4a, mixed)
+    return RenderResult(out, count, fps, size, Fraction(count) / fps, mixed, bool(cached))
 
 
 def mix(

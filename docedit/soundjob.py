@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from docedit.encode import EncodeError, Profile
 
 if TYPE_CHECKING:
-    from docedit.mix import MixReport
     from docedit.plan import Plan
+    from docedit.report import MixReport
 
 
 class SoundJob:

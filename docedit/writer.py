@@ -16,7 +16,7 @@ from pathlib import Path
 
 from moviepy.video.io.ffmpeg_writer import FFMPEG_VideoWriter
 
-from docedit.ffmpeg import ffmpeg_exe, media_arg
+from docedit.ffmpeg import ffmpeg_exe, media_arg, widen_pipe
 
 
 class I420Writer(FFMPEG_VideoWriter):
@@ -39,6 +39,7 @@ class I420Writer(FFMPEG_VideoWriter):
         self.proc = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
+        widen_pipe(self.proc.stdin)
 
     def close(self) -> None:
         """moviepy's close, which does not look at ffmpeg's exit status; this does."""

@@ -14,6 +14,7 @@ import pytest
 
 from docedit.plan import make_plan
 from docedit.render import render
+from docedit.soundcache import SoundCache
 from docedit.validate import load_project
 from tests import media
 from tests.conftest import SAMPLE
@@ -235,3 +236,37 @@ def test_schema_is_json_schema_with_every_key():
         "scene_transition",
     ):
         assert f'"{key}"' in text
+
+
+def test_a_second_render_takes_the_same_sound_from_the_cache_until_a_sound_changes(tmp_path):
+    """Same sounds: the AAC is reused (identical decoded samples, reported as cached);
+    a changed gain, a touched source file or a damaged entry make it again."""
+    media.still(tmp_path / "a.png", RED)
+    media.write_wav(tmp_path / "call.wav", media.tone(1.0, 440, 0.5))
+    data = {
+        "docedit": 1,
+        "settings": {"size": list(SIZE), "fps": 25},
+        "scenes": {"a": {"pictures": [{"image": "a.png", "hold": "2s"}],
+                         "audio": [{"file": "call.wav", "at": "0.5s"}]}},
+    }  # fmt: skip
+    cache = SoundCache(tmp_path / "cache")
+
+    def once(name: str) -> tuple[bool, np.ndarray]:
+        path = media.timeline(tmp_path / "t.yaml", data)
+        result = render(load_project(path), tmp_path / name, profile="preview", cache=cache)
+        return result.sound_cached, media.decode_audio(tmp_path / name)
+
+    first, audio = once("1.mp4")
+    again, same = once("2.mp4")
+    assert (first, again) == (False, True)
+    assert np.array_equal(audio, same)
+    data["scenes"]["a"]["audio"][0]["gain"] = "-6dB"
+    assert once("3.mp4")[0] is False
+    assert once("4.mp4")[0] is True
+    os.utime(tmp_path / "call.wav", ns=(1, 1))  # the recording was replaced
+    assert once("5.mp4")[0] is False
+    for entry in (tmp_path / "cache").glob("*.json"):
+        entry.write_text("{not json")
+    assert once("6.mp4")[0] is False  # a damaged entry is made again, not trusted
+    assert once("7.mp4")[0] is True
+    assert len(list((tmp_path / "cache").glob("*.m4a"))) == 3

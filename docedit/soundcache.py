@@ -1,0 +1,92 @@
+"""Finished sound kept between renders: the AAC and its loudness report.
+
+An editor renders the same cut again and again while moving pictures; the sound (mix,
+loudness, AAC: the longest part of a preview) is then the same each time. It is kept,
+keyed by everything that makes it: every sound of the plan, the loudness settings, the
+size and modification time of each source, the encoder settings and docedit's version.
+A cache that cannot be read or written only makes a render slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+from docedit import __version__
+from docedit.atomic import atomic_output
+from docedit.encode import Profile
+from docedit.plan import Plan
+from docedit.probe import cache_root
+from docedit.report import LoudnessReport, MixReport
+
+KEEP_BYTES = 1 << 30  # oldest entries go beyond this
+
+
+def sound_key(plan: Plan, profile: Profile) -> str:
+    """A digest of everything the mixed and encoded sound depends on."""
+    sources = {}
+    for sound in plan.sounds:
+        stat = os.stat(sound.source)
+        sources[str(sound.source)] = (stat.st_size, stat.st_mtime_ns)
+    recipe = (
+        __version__,
+        plan.clock.rate,
+        plan.samples,
+        plan.loudness,
+        plan.true_peak,
+        plan.duck_attack,
+        plan.duck_release,
+        [(scene.id, scene.start_sample, scene.samples) for scene in plan.scenes],
+        [repr(sound) for sound in plan.sounds],
+        sorted(sources.items()),
+        profile.audio_bitrate,
+        profile.preview,
+    )
+    return hashlib.sha256(repr(recipe).encode()).hexdigest()[:32]
+
+
+class SoundCache:
+    """`<cache>/sound/<key>.m4a` beside `<key>.json` (the mix report)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or cache_root() / "sound"
+
+    def get(self, key: str) -> tuple[Path, MixReport] | None:
+        audio, report = self.folder / f"{key}.m4a", self.folder / f"{key}.json"
+        try:
+            data = json.loads(report.read_text("utf-8"))
+            mixed = MixReport(
+                data["rate"],
+                data["samples"],
+                LoudnessReport(**data["report"]),
+                data["scene_loudness"],
+            )
+            if not audio.is_file():
+                return None
+            os.utime(audio)  # recently used: evicted last
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return audio, mixed
+
+    def put(self, key: str, audio: Path, mixed: MixReport) -> None:
+        with contextlib.suppress(OSError):
+            with atomic_output(self.folder / f"{key}.m4a", ".m4a") as temp:
+                shutil.copyfile(audio, temp)
+            with atomic_output(self.folder / f"{key}.json", ".json") as temp:
+                temp.write_text(json.dumps(asdict(mixed)), "utf-8")
+            self._evict()
+
+    def _evict(self) -> None:
+        entries = sorted(self.folder.glob("*.m4a"), key=lambda p: p.stat().st_mtime)
+        total = sum(p.stat().st_size for p in entries)
+        for oldest in entries:
+            if total <= KEEP_BYTES:
+                break
+            total -= oldest.stat().st_size
+            oldest.unlink(missing_ok=True)
+            oldest.with_suffix(".json").unlink(missing_ok=True)
