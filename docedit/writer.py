@@ -5,11 +5,17 @@ declares rgb24 input (moviepy #2359; the fix, #2462, is not released). ffmpeg th
 every frame into YUV on a single thread (about 5 ms per 1080p frame, as much CPU as the
 frame took to draw), and the pipe carries twice the bytes x264 needs. This subclass
 honours the input pixel format, as the fix does, and passes the rate exactly rather
-than rounded to two decimals; writing, errors and closing are moviepy's own.
+than rounded to two decimals; writing, errors and closing are moviepy's own. The
+encoder runs at a lower priority (nice +5): it only ever waits for frames, so the frame
+loop and the sound worker (a preview's longest path) get the CPU first, and x264 takes
+every cycle left over. Measured on the preview of the 3-minute reference cut: 6.5 s
+instead of 6.9 s (median of 3, alternated).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 from fractions import Fraction
 from pathlib import Path
@@ -40,6 +46,8 @@ class I420Writer(FFMPEG_VideoWriter):
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         widen_pipe(self.proc.stdin)
+        with contextlib.suppress(AttributeError, OSError):  # no setpriority on Windows
+            os.setpriority(os.PRIO_PROCESS, self.proc.pid, os.getpriority(os.PRIO_PROCESS, 0) + 5)
 
     def close(self) -> None:
         """moviepy's close, which does not look at ffmpeg's exit status; this does."""
