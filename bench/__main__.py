@@ -237,23 +237,21 @@ def section_compare(results: dict, runs: int, stills: int) -> None:
 def dump_frames(timeline: Path, profile: str, out: Path) -> tuple[tuple[int, int], Fraction]:
     """docedit's frames of the cut, exactly as its render feeds x264 (I420), to a raw file:
     the encoder floor then costs reading them and encoding, nothing else."""
-    from docedit.encode import PROFILES, frame_count, plan_frame
-    from docedit.picture import FrameRenderer
+    from docedit.encode import PROFILES
     from docedit.plan import make_plan
-    from docedit.render import burned_cues
+    from docedit.render import OutputFrames
     from docedit.validate import load_project
 
     os.environ.setdefault("DOCEDIT_CACHE_DIR", str(WORK / "cache"))
     project = load_project(timeline)
-    plan = make_plan(project)
-    chosen = PROFILES[profile]
-    size, fps = chosen.size(plan.size), chosen.fps(plan.clock.fps)
-    renderer = FrameRenderer(plan, size, burned_cues(project, plan))
-    with out.open("wb") as raw:
-        for index in range(frame_count(plan.frames, plan.clock.fps, fps)):
-            raw.write(renderer.frame(plan_frame(index, plan.clock.fps, fps)))
-    renderer.close()
-    return size, fps
+    frames = OutputFrames(project, make_plan(project), PROFILES[profile])
+    try:
+        with out.open("wb") as raw:
+            for index in range(frames.count):
+                raw.write(frames(index))
+    finally:
+        frames.close()
+    return frames.size, frames.fps
 
 
 def _duration(timeline: Path) -> float:

@@ -13,8 +13,11 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+
 from docedit.encode import (
     PROFILES,
+    Profile,
     encode_video,
     frame_count,
     mux,
@@ -74,6 +77,24 @@ def burned_cues(project: Project, plan: Plan) -> tuple[list[Cue], list[Cue]]:
     return original, translation
 
 
+class OutputFrames:
+    """The frames a render encodes, as I420, at the profile's size and rate: output frame
+    i shows the plan frame on screen at its time (a preview at 12 fps skips some). The
+    bench's encoder floor encodes these very frames."""
+
+    def __init__(self, project: Project, plan: Plan, profile: Profile) -> None:
+        self.plan_fps = plan.clock.fps
+        self.size, self.fps = profile.size(plan.size), profile.fps(plan.clock.fps)
+        self.count = frame_count(plan.frames, plan.clock.fps, self.fps)
+        self.renderer = FrameRenderer(plan, self.size, burned_cues(project, plan))
+
+    def __call__(self, index: int) -> np.ndarray:
+        return self.renderer.frame(plan_frame(index, self.plan_fps, self.fps))
+
+    def close(self) -> None:
+        self.renderer.close()
+
+
 def render(
     project: Project,
     out: Path,
@@ -102,9 +123,6 @@ def render(
         job.stop()
         raise
     chosen = PROFILES[profile] if crf is None else replace(PROFILES[profile], crf=crf)
-    size, fps = chosen.size(plan.size), chosen.fps(plan.clock.fps)
-    count = frame_count(plan.frames, plan.clock.fps, fps)
-    subtitles = burned_cues(project, plan)
     key = sound_key(plan, chosen) if cache else ""
     cached = cache.get(key) if cache else None
     with tempfile.TemporaryDirectory(prefix="docedit-") as work:
@@ -115,20 +133,14 @@ def render(
         else:
             job.submit(plan, project.media, m4a, chosen)
         try:
-            renderer = FrameRenderer(plan, size, subtitles)
-            reporter.stage("picture", count)
+            frames = OutputFrames(project, plan, chosen)
+            reporter.stage("picture", frames.count)
             try:
                 encode_video(
-                    lambda i: renderer.frame(plan_frame(i, plan.clock.fps, fps)),
-                    count,
-                    size,
-                    fps,
-                    picture,
-                    chosen,
-                    reporter.update,
+                    frames, frames.count, frames.size, frames.fps, picture, chosen, reporter.update
                 )
             finally:
-                renderer.close()
+                frames.close()
             if not cached:
                 reporter.stage("sound", 1)
                 mixed = job.result()
@@ -139,7 +151,8 @@ def render(
         mux(picture, m4a, out)
         if cache and not cached:
             cache.put(key, m4a, mixed)
-    return RenderResult(out, count, fps, size, Fraction(count) / fps, mixed, bool(cached))
+    count, fps = frames.count, frames.fps
+    return RenderResult(out, count, fps, frames.size, Fraction(count) / fps, mixed, bool(cached))
 
 
 def mix(
