@@ -82,11 +82,12 @@ class SoundCache:
             self._evict()
 
     def _evict(self) -> None:
-        entries = sorted(self.folder.glob("*.m4a"), key=lambda p: p.stat().st_mtime)
-        total = sum(p.stat().st_size for p in entries)
-        for oldest in entries:
+        stats = [(path.stat(), path) for path in self.folder.glob("*.m4a")]
+        stats.sort(key=lambda entry: entry[0].st_mtime)  # oldest use first
+        total = sum(stat.st_size for stat, _ in stats)
+        for stat, oldest in stats:
             if total <= KEEP_BYTES:
                 break
-            total -= oldest.stat().st_size
+            total -= stat.st_size
             oldest.unlink(missing_ok=True)
             oldest.with_suffix(".json").unlink(missing_ok=True)

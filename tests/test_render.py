@@ -14,6 +14,7 @@ import pytest
 
 from docedit.plan import make_plan
 from docedit.render import render
+from docedit.report import LoudnessReport, MixReport
 from docedit.soundcache import SoundCache
 from docedit.validate import load_project
 from tests import media
@@ -270,3 +271,21 @@ def test_a_second_render_takes_the_same_sound_from_the_cache_until_a_sound_chang
     assert once("6.mp4")[0] is False  # a damaged entry is made again, not trusted
     assert once("7.mp4")[0] is True
     assert len(list((tmp_path / "cache").glob("*.m4a"))) == 3
+
+
+def test_the_sound_cache_forgets_its_least_recently_used_entries_past_its_size(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr("docedit.soundcache.KEEP_BYTES", 250)
+    audio = tmp_path / "a.m4a"
+    audio.write_bytes(b"x" * 100)
+    mixed = MixReport(48000, 48000, LoudnessReport(-16.0, -1.5, 3.0, 2.0), {"a": -16.0})
+    cache = SoundCache(tmp_path / "cache")
+    for age, key in enumerate(("old", "used", "new")):
+        cache.put(key, audio, mixed)
+        os.utime(cache.folder / f"{key}.m4a", (1000 + age, 1000 + age))
+    assert cache.get("old") is None  # 300 bytes > 250: the oldest went when "new" came
+    assert cache.get("used") == (cache.folder / "used.m4a", mixed)  # and now it is recent
+    cache.put("newest", audio, mixed)
+    assert sorted(p.stem for p in cache.folder.glob("*.m4a")) == ["newest", "used"]
+    assert not (cache.folder / "new.json").exists()
