@@ -1,11 +1,12 @@
 """The reference cut as one hand-written ffmpeg command (a contender): per-still
-zoompan, a chain of xfade dissolves, and amix for the sound."""
+zoompan, a chain of xfade dissolves, the bed ducked by `volume` while calls play (their
+times are known, so no sidechain is needed), and amix for the sound."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bench.reference import STEP, reference_calls
+from bench.reference import STEP, duck_spans, reference_calls
 
 
 def ffmpeg_command(ffmpeg: str, folder: Path, stills: int, out: Path, profile: str) -> list[str]:
@@ -37,7 +38,11 @@ def ffmpeg_command(ffmpeg: str, folder: Path, stills: int, out: Path, profile: s
         )
         labels.append(f"[c{k}]")
     inputs += ["-stream_loop", "-1", "-i", str(folder / "bed.wav")]
-    graph.append(f"[{stills + len(calls)}:a]volume=-18dB,aformat=channel_layouts=stereo[bed]")
+    during_calls = "+".join(f"between(t,{a:g},{b:g})" for a, b in duck_spans(folder, length))
+    graph.append(
+        f"[{stills + len(calls)}:a]volume=-18dB,volume=-10dB:enable='{during_calls}',"
+        "aformat=channel_layouts=stereo[bed]"
+    )
     graph.append(f"[bed]{''.join(labels)}amix=inputs={len(labels) + 1}:normalize=0[a]")
     return [
         ffmpeg, "-y", "-v", "error", *inputs,

@@ -2,14 +2,17 @@
 
 CPU time and peak RSS come from wait4(), so they cover the child and every process it
 waited for (ffmpeg, worker processes); peak RSS is that of the largest single process.
+The command is started by bench.launcher, a small separate process, so that its peak
+RSS is its own.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
-import time
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -40,22 +43,26 @@ class Result:
 
 
 def run_once(argv: list[str], env: dict | None = None, cwd: Path | None = None) -> Sample:
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        argv,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    """Run `argv` through bench.launcher (see there why) and return what it measured."""
+    job = {
+        "argv": [str(a) for a in argv],
+        "env": {**os.environ, **(env or {})},
+        "cwd": str(cwd) if cwd else None,
+    }
+    launched = subprocess.run(
+        [sys.executable, "-S", "-m", "bench.launcher"],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
     )
-    stderr = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        tail = stderr.decode(errors="replace").strip().splitlines()[-5:]
-        raise RuntimeError(f"{argv[0]} {' '.join(argv[1:3])}... failed: " + " | ".join(tail))
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    done = json.loads(launched.stdout)
+    if done["returncode"] != 0:
+        tail = done["stderr"].strip().splitlines()[-5:]
+        command = " ".join(map(str, argv[:3]))
+        raise RuntimeError(f"{command}... failed: " + " | ".join(tail))
+    return Sample(done["wall"], done["cpu"], done["rss_mb"])
 
 
 def measure(

@@ -3,8 +3,9 @@ contender run when `melt` is installed (Debian: `apt install melt`).
 
 Written as a melt user would: one playlist of stills, each with an `affine` zoom from
 100 % to 110 % about the centre, joined by `-mix` luma dissolves; the calls on one audio
-track placed with blanks, the bed on another at -18 dB, tracks summed by `mix`
-transitions. Same x264 and AAC settings as the other contenders.
+track placed with blanks, the bed on another at -18 dB with discrete keyframes 10 dB
+lower while each call plays, tracks summed by `mix` transitions. Same x264 and AAC
+settings as the other contenders.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import wave
 from pathlib import Path
 
-from bench.reference import STEP, reference_calls
+from bench.reference import STEP, duck_spans, reference_calls
 
 FADE = 0.5
 
@@ -55,12 +56,15 @@ def melt_command(melt: str, folder: Path, stills: int, out: Path, profile: str) 
         calls.append(str(folder / name))
         from_file = _frames(folder / name, fps)
         position = start + from_file
+    level = ["0|=-18"]
+    for a, b in duck_spans(folder, stills * STEP):
+        level += [f"{round(a * fps)}|=-28", f"{round(b * fps)}|=-18"]
     return [
         melt, "-silent", "-profile", str(melt_profile(folder, profile)),
         *video,
         "-audio-track", *calls,
         "-audio-track", str(folder / "bed.wav"), "in=0", f"out={frames - 1}",
-        "-attach-cut", "volume", "level=-18",
+        "-attach-cut", "volume", f"level={';'.join(level)}",
         "-transition", "mix", "always_active=1", "sum=1", "a_track=0", "b_track=1",
         "-transition", "mix", "always_active=1", "sum=1", "a_track=0", "b_track=2",
         "-consumer", f"avformat:{out}", "vcodec=libx264",

@@ -16,7 +16,7 @@ with warnings.catch_warnings():
     from pydub import AudioSegment
 from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, vfx
 
-from bench.reference import STEP, reference_calls
+from bench.reference import STEP, duck_spans, reference_calls
 
 
 def main(folder: Path, stills: int, out: Path, profile: str) -> None:
@@ -35,8 +35,11 @@ def main(folder: Path, stills: int, out: Path, profile: str) -> None:
         clips.append(clip)
     video = CompositeVideoClip(clips, size=size).with_duration(length)
 
-    mix = AudioSegment.silent(duration=int(length * 1000), frame_rate=48000).set_channels(2)
-    mix = mix.overlay(AudioSegment.from_file(folder / "bed.wav") - 18, loop=True)
+    bed = AudioSegment.from_file(folder / "bed.wav") - 18
+    mix = (bed * (int(length * 1000) // len(bed) + 1))[: int(length * 1000)]
+    for a, b in duck_spans(folder, length):  # the bed 10 dB down while a call plays
+        start, end = int(a * 1000), int(b * 1000)
+        mix = mix[:start] + (mix[start:end] - 10) + mix[end:]
     for name, at in reference_calls(folder, length):
         call = AudioSegment.from_file(folder / name).set_frame_rate(48000).set_channels(2)
         mix = mix.overlay(call, position=int(at * 1000))

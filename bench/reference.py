@@ -102,6 +102,12 @@ def reference_calls(folder: Path, length: float) -> list[tuple[str, float]]:
     return placed
 
 
+def duck_spans(folder: Path, length: float) -> list[tuple[float, float]]:
+    """(start, end) in seconds of each call: where every contender ducks the bed 10 dB."""
+    durations = make_media(folder)
+    return [(at, at + durations[name]) for name, at in reference_calls(folder, length)]
+
+
 def reference_timeline(folder: Path, stills: int = STILLS) -> Path:
     """The reference cut as a docedit timeline: `stills` x 4.5 s (180 s for 40)."""
     durations = make_media(folder)
