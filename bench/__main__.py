@@ -275,34 +275,33 @@ def _duration(timeline: Path) -> float:
 
 
 def profile_preview(stills: int) -> str:
-    """Where a preview render's time goes, by pyinstrument (the parent process)."""
+    """Where a preview render's time goes, by pyinstrument: the render's own process,
+    then the same mix as its sound process makes (`docedit mix`, which pyinstrument can
+    follow; in a render it runs in a forked child, feeding the AAC encoder)."""
     reference = reference_timeline(WORK, stills)
-    out = WORK / "profile.txt"
     forget_sounds()
+    render = _pyinstrument(
+        "render", reference, "-o", WORK / "profile.mp4", "--profile", "preview", "-q"
+    )
+    sound = _pyinstrument("mix", reference, "-o", WORK / "profile.wav", "-q")
+    return f"{render}\n\n--- docedit mix reference.yaml ---\n{sound}"
+
+
+def _pyinstrument(*args: object) -> str:
+    out = WORK / "profile.txt"
+    command = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", out]
     env = {**os.environ, "DOCEDIT_CACHE_DIR": str(WORK / "cache")}
-    command = [
-        sys.executable,
-        "-m",
-        "pyinstrument",
-        "-r",
-        "text",
-        "-o",
-        str(out),
-        "-m",
-        "docedit",
-        "render",
-        str(reference),
-        "-o",
-        str(WORK / "profile.mp4"),
-        "--profile",
-        "preview",
-        "-q",
-    ]
-    done = subprocess.run(command, env=env, capture_output=True, check=False)
+    done = subprocess.run(
+        [*map(str, command), "-m", "docedit", *map(str, args)],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     if done.returncode != 0 or not out.exists():
         return "(profiling failed: is pyinstrument installed? pip install pyinstrument)"
     lines = [line.rstrip() for line in out.read_text().splitlines() if line.strip()]
-    return "\n".join(lines[:45])
+    out.unlink()
+    return "\n".join(lines[:60])
 
 
 def earlier_sections(path: Path, rerun: set[str]) -> tuple[dict, dict[str, str]]:
@@ -457,8 +456,10 @@ def report(
     lines += [
         "## Where a preview render's time goes",
         "",
-        "pyinstrument on `docedit render reference.yaml --profile preview` "
-        "(the parent process; the sound runs in a child process at the same time):",
+        "pyinstrument on `docedit render reference.yaml --profile preview` (the render's own",
+        "process), then on `docedit mix reference.yaml`: the same mix as the render's sound",
+        "process makes at the same time (forked, so pyinstrument cannot follow it there),",
+        "less the AAC encoder it feeds.",
         "",
         "```",
         profile_text,
