@@ -197,7 +197,7 @@ def section_compare(results: dict, runs: int, stills: int) -> None:
                     WORK / f"compare-moviepy-{profile}.mp4",
                     profile,
                 ],
-                1,
+                repeat,
                 seconds,
             ),
         ]
