@@ -26,6 +26,7 @@ from bench.measure import Result, measure, run_once
 from bench.melt_command import melt_command
 from bench.reference import (
     STEP,
+    aac_coder,
     catalog_timeline,
     long_mix_timeline,
     make_media,
@@ -230,10 +231,9 @@ def section_compare(results: dict, runs: int, stills: int) -> None:
             raw.unlink(missing_ok=True)
         # The AAC encoder alone, with this profile's settings: with x264 it bounds what
         # any contender can reach on this machine (report: "the least any contender needs").
-        coder = ["-aac_coder", "fast"] if profile == "preview" else []
         sound = [
             ffmpeg_exe(), "-y", "-v", "error", "-i", str(mixed),
-            "-c:a", "aac", *coder, "-b:a", "192k", "-ar", "48000",
+            "-c:a", "aac", *aac_coder(profile), "-b:a", "192k", "-ar", "48000",
             str(WORK / f"compare-sound-{profile}.m4a"),
         ]  # fmt: skip
         row.append(measure(SOUND_FLOOR, sound, repeat, seconds))

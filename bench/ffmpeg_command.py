@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.reference import STEP, duck_spans, reference_calls
+from bench.reference import STEP, aac_coder, duck_spans, reference_calls
 
 
 def ffmpeg_command(ffmpeg: str, folder: Path, stills: int, out: Path, profile: str) -> list[str]:
@@ -49,6 +49,6 @@ def ffmpeg_command(ffmpeg: str, folder: Path, stills: int, out: Path, profile: s
         "-filter_complex", ";".join(graph),
         "-map", f"[{last}]", "-map", "[a]", "-t", f"{length}",
         "-c:v", "libx264", "-preset", "ultrafast" if preview else "medium", "-crf", "20",
-        "-c:a", "aac", *(["-aac_coder", "fast"] if preview else []),
+        "-c:a", "aac", *aac_coder(profile),
         "-b:a", "192k", "-ar", "48000", str(out),
     ]  # fmt: skip

@@ -5,7 +5,7 @@ on Linux a child's peak RSS starts at the resident size of the process that fork
 started from the benchmark itself (100-190 MB of numpy, scipy and frames), a command
 that needs 20 MB would be reported at the benchmark's size.
 
-    python -S -m bench.launcher < {"argv": [...], "env": {...}, "cwd": null}
+    python -S -m bench.launcher < {"argv": [...], "env": {...}}
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ def main() -> None:
     process = subprocess.Popen(
         job["argv"],
         env=job["env"],
-        cwd=job["cwd"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

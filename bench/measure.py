@@ -42,13 +42,9 @@ class Result:
         return {**asdict(self), "realtime": self.realtime}
 
 
-def run_once(argv: list[str], env: dict | None = None, cwd: Path | None = None) -> Sample:
+def run_once(argv: list[str], env: dict | None = None) -> Sample:
     """Run `argv` through bench.launcher (see there why) and return what it measured."""
-    job = {
-        "argv": [str(a) for a in argv],
-        "env": {**os.environ, **(env or {})},
-        "cwd": str(cwd) if cwd else None,
-    }
+    job = {"argv": [str(a) for a in argv], "env": {**os.environ, **(env or {})}}
     launched = subprocess.run(
         [sys.executable, "-S", "-m", "bench.launcher"],
         input=json.dumps(job),

@@ -16,7 +16,7 @@ with warnings.catch_warnings():
     from pydub import AudioSegment
 from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, vfx
 
-from bench.reference import STEP, duck_spans, reference_calls
+from bench.reference import STEP, aac_coder, duck_spans, reference_calls
 
 
 def main(folder: Path, stills: int, out: Path, profile: str) -> None:
@@ -52,7 +52,7 @@ def main(folder: Path, stills: int, out: Path, profile: str) -> None:
         fps=48000,
         codec="aac",
         bitrate="192k",
-        ffmpeg_params=["-aac_coder", "fast"] if preview else None,
+        ffmpeg_params=aac_coder(profile) or None,
         logger=None,
     )
     video.write_videofile(

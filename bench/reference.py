@@ -90,6 +90,11 @@ def make_media(folder: Path) -> dict[str, float]:
     return durations
 
 
+def aac_coder(profile: str) -> list[str]:
+    """ffmpeg's AAC coder options, the same for every contender: the fast coder in preview."""
+    return ["-aac_coder", "fast"] if profile == "preview" else []
+
+
 def reference_calls(folder: Path, length: float) -> list[tuple[str, float]]:
     """(file, start) of each call: one after another from 3 s, 5 s apart, inside `length`."""
     durations = make_media(folder)
