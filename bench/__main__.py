@@ -1,6 +1,6 @@
 """`make bench`: docedit against the alternatives, measured in one process tree.
 
-    python -m bench [--quick] [--only validate,mix,render,compare] [--runs N]
+    python -m bench [--quick] [--only validate,mix,render,compare] [--runs N] [--final-runs N]
 
 Every figure comes from a child process measured by wait4 (wall, CPU, peak RSS), and
 ratios only ever compare runs made by the same invocation: these machines are noisy.
@@ -21,8 +21,9 @@ from fractions import Fraction
 from importlib import metadata
 from pathlib import Path
 
+from bench import outputs
 from bench.ffmpeg_command import ffmpeg_command
-from bench.measure import Result, measure, run_once
+from bench.measure import Command, Result, measure, measure_rounds, run_once
 from bench.melt_command import melt_command
 from bench.reference import (
     STEP,
@@ -146,105 +147,109 @@ def section_render(results: dict, runs: int) -> None:
     ]
 
 
-def section_compare(results: dict, runs: int, stills: int) -> None:
+def section_compare(results: dict, runs: int, final_runs: int, stills: int) -> None:
     print(f"compare: the reference cut ({stills} stills) four ways", flush=True)
-    env = {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}
     reference = reference_timeline(WORK, stills)
-    seconds = stills * STEP
-    rows: dict[str, list[Result]] = {}
     mixed = WORK / "compare-mix.wav"  # docedit's mix, the same in both profiles
-    run_once(docedit("mix", reference, "-o", mixed, "-q"), env)
-    for profile in ("final", "preview"):
-        repeat = runs if profile == "preview" else 1
-        # docedit and the floor, the tightest ratio, get two runs in the final (6-11 min
-        # each for the others): single finals were seen to drift by 9 % between runs.
-        paired = runs if profile == "preview" else 2
-        docedit_out = WORK / f"compare-docedit-{profile}.mp4"
-        row = [
-            measure(
-                "docedit",
-                docedit(
-                    "render",
-                    reference,
-                    "-o",
-                    docedit_out,
-                    "--profile",
-                    profile,
-                    "--crf",
-                    "20",
-                    "-q",
-                ),
-                paired,
-                seconds,
-                env,
-                before_each=forget_sounds,
-            ),
-            measure(
-                "one ffmpeg command (zoompan, xfade, amix)",
-                ffmpeg_command(
-                    ffmpeg_exe(), WORK, stills, WORK / f"compare-ffmpeg-{profile}.mp4", profile
-                ),
-                repeat,
-                seconds,
-            ),
-            measure(
-                "moviepy 2 + pydub, written by hand",
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.naive_moviepy",
-                    WORK,
-                    str(stills),
-                    WORK / f"compare-moviepy-{profile}.mp4",
-                    profile,
-                ],
-                repeat,
-                seconds,
-            ),
-        ]
-        melt = shutil.which("melt")
-        if melt:
-            row.append(
-                measure(
-                    "melt (MLT: affine zoom, luma mixes, mix transitions)",
-                    melt_command(melt, WORK, stills, WORK / f"compare-melt-{profile}.mp4", profile),
-                    repeat,
-                    seconds,
-                )
+    run_once(
+        docedit("mix", reference, "-o", mixed, "-q"), {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}
+    )
+    try:
+        results["compare"] = {
+            profile: compare_profile(
+                profile, reference, stills, mixed, runs if profile == "preview" else final_runs
             )
-        else:
-            note = "not installed on this machine (apt install melt)"
-            row.append(Result("melt", float("nan"), float("nan"), float("nan"), 0, seconds, note))
-        raw = WORK / f"frames-{profile}.yuv"
-        size, fps = dump_frames(reference, profile, raw)
-        preset = "ultrafast" if profile == "preview" else "medium"
-        floor = [
-            ffmpeg_exe(), "-y", "-v", "error",
-            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}",
-            "-r", f"{fps.numerator}/{fps.denominator}", "-i", str(raw),
-            "-c:v", "libx264", "-preset", preset, "-crf", "20",
-            str(WORK / f"compare-floor-{profile}.mp4"),
-        ]  # fmt: skip
-        try:
-            row.append(measure(FLOOR, floor, paired, seconds))
-        finally:
-            raw.unlink(missing_ok=True)
-        # The AAC encoder alone, with this profile's settings: with x264 it bounds what
-        # any contender can reach on this machine (report: "the least any contender needs").
-        sound = [
-            ffmpeg_exe(), "-y", "-v", "error", "-i", str(mixed),
-            "-c:a", "aac", *aac_coder(profile), "-b:a", "192k", "-ar", "48000",
-            str(WORK / f"compare-sound-{profile}.m4a"),
-        ]  # fmt: skip
-        row.append(measure(SOUND_FLOOR, sound, repeat, seconds))
-        if profile == "preview":  # the editor's loop: pictures moved, sound unchanged
-            again = docedit(
-                "render", reference, "-o", docedit_out, "--profile", profile, "--crf", "20", "-q"
+            for profile in ("final", "preview")
+        }
+    finally:
+        mixed.unlink(missing_ok=True)
+    print("compare: decoding every output", flush=True)
+    results["outputs"] = {
+        f"{who} {profile}": outputs.decoded(WORK / f"compare-{who}-{profile}.mp4")
+        for profile in ("final", "preview")
+        for who in ("docedit", "ffmpeg", "moviepy", "melt")
+        if (WORK / f"compare-{who}-{profile}.mp4").exists()
+    }
+
+
+def compare_profile(
+    profile: str, reference: Path, stills: int, mixed: Path, rounds: int
+) -> list[Result]:
+    """Every contender and both bounds, in interleaved rounds. Rows, in order: docedit,
+    the ffmpeg command, moviepy, melt, the x264 floor, AAC alone, [docedit, sound cached]."""
+    env = {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}
+    seconds = stills * STEP
+    render = docedit(
+        "render", reference, "-o", WORK / f"compare-docedit-{profile}.mp4",
+        "--profile", profile, "--crf", "20", "-q",
+    )  # fmt: skip
+    commands = [
+        Command("docedit", render, env, before_each=forget_sounds),
+        Command(
+            "one ffmpeg command (zoompan, xfade, amix)",
+            ffmpeg_command(
+                ffmpeg_exe(), WORK, stills, WORK / f"compare-ffmpeg-{profile}.mp4", profile
+            ),
+        ),
+        Command(
+            "moviepy 2 + pydub, written by hand",
+            [
+                sys.executable,
+                "-m",
+                "bench.naive_moviepy",
+                WORK,
+                str(stills),
+                WORK / f"compare-moviepy-{profile}.mp4",
+                profile,
+            ],
+        ),
+    ]
+    melt = shutil.which("melt")
+    if melt:
+        commands.append(
+            Command(
+                "melt (MLT: affine zoom, luma mixes, mix transitions)",
+                melt_command(melt, WORK, stills, WORK / f"compare-melt-{profile}.mp4", profile),
             )
-            row.append(measure(CACHED, again, repeat, seconds, env))
-        rows[profile] = row
-    mixed.unlink()
-    results["compare"] = rows
+        )
+    raw = WORK / f"frames-{profile}.yuv"
+    size, fps = dump_frames(reference, profile, raw)
+    preset = "ultrafast" if profile == "preview" else "medium"
+    commands.append(
+        Command(
+            FLOOR,
+            [
+                ffmpeg_exe(), "-y", "-v", "error",
+                "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}",
+                "-r", f"{fps.numerator}/{fps.denominator}", "-i", str(raw),
+                "-c:v", "libx264", "-preset", preset, "-crf", "20",
+                str(WORK / f"compare-floor-{profile}.mp4"),
+            ],
+        )
+    )  # fmt: skip
+    # The AAC encoder alone, with this profile's settings: with x264 it bounds what any
+    # contender can reach on this machine (report: "the least any contender needs").
+    commands.append(
+        Command(
+            SOUND_FLOOR,
+            [
+                ffmpeg_exe(), "-y", "-v", "error", "-i", str(mixed),
+                "-c:a", "aac", *aac_coder(profile), "-b:a", "192k", "-ar", "48000",
+                str(WORK / f"compare-sound-{profile}.m4a"),
+            ],
+        )
+    )  # fmt: skip
+    if profile == "preview":  # the editor's loop: pictures moved, sound unchanged
+        # each round, after the cold run that filled the cache
+        commands.append(Command(CACHED, render, env))
+    try:
+        rows = measure_rounds(commands, rounds, seconds)
+    finally:
+        raw.unlink(missing_ok=True)
+    if not melt:
+        note = "not installed on this machine (apt install melt)"
+        rows.insert(3, Result("melt", float("nan"), float("nan"), float("nan"), 0, seconds, note))
+    return rows
 
 
 def dump_frames(timeline: Path, profile: str, out: Path) -> tuple[tuple[int, int], Fraction]:
@@ -320,7 +325,10 @@ def earlier_sections(path: Path, rerun: set[str]) -> tuple[dict, dict[str, str]]
 
     kept, when = {}, {}
     for key, value in saved.items():
-        if key not in rerun:
+        if key == "outputs":  # decoded facts, made by the compare section
+            if "compare" not in rerun:
+                kept[key] = value
+        elif key not in rerun:
             kept[key] = (
                 {p: rows(v) for p, v in value.items()} if isinstance(value, dict) else rows(value)
             )
@@ -433,6 +441,11 @@ def report(
                 "(how many times faster docedit is)",
                 f"- ffmpeg command / docedit: **{ratio(command, ours)}**",
                 *([f"- melt / docedit: **{ratio(melt, ours)}**"] if melt.runs else []),
+                f"- Where docedit's CPU goes: x264 alone, on the same frames with the same "
+                f"settings, takes {floor.cpu:.1f} s and AAC alone {sound.cpu:.1f} s, "
+                f"{(floor.cpu + sound.cpu) / ours.cpu:.0%} of docedit's {ours.cpu:.1f} s; "
+                f"drawing the frames, mixing and muxing take the other "
+                f"{max(0.0, ours.cpu - floor.cpu - sound.cpu):.1f} s.",
                 f"- The least any contender needs with these encoder settings: "
                 f"**{least:.1f} s**, the larger of the floor's wall time and the CPU time "
                 f"of x264 and AAC alone ({floor.cpu:.1f} s + {sound.cpu:.1f} s) spread over "
@@ -453,6 +466,8 @@ def report(
                 ),
                 "",
             ]
+    if "outputs" in results:
+        lines += same_output(results["outputs"], results.get("compare", {}), when("compare"))
     lines += [
         "## Where a preview render's time goes",
         "",
@@ -469,11 +484,59 @@ def report(
     return "\n".join(lines)
 
 
+def same_output(
+    decoded: dict[str, dict], compare: dict[str, list[Result]], measured: list[str]
+) -> list[str]:
+    """The outputs' table, and what the issue asks of docedit's: the cut's frames and
+    duration, AAC 48 kHz stereo, and the same mix in preview as in the final."""
+    lines = [
+        "## What the outputs decode to",
+        "",
+        *measured,
+        "Each contender's last output of the compare section, decoded with plain ffmpeg",
+        "(frames counted one by one, duration from the decoded sound); loudness by pyloudnorm",
+        "and true peak 4x oversampled, both of the decoded AAC.",
+        "",
+        *outputs.table(decoded),
+        "",
+    ]
+    final, preview = decoded.get("docedit final"), decoded.get("docedit preview")
+    if final and compare.get("final"):
+        seconds = compare["final"][0].media_seconds or 0.0
+        wanted = {
+            "frames": round(seconds * 25),
+            "width": 1920,
+            "height": 1080,
+            "audio_codec": "aac",
+            "audio_rate": 48000,
+            "audio_layout": "stereo",
+        }
+        same = all(final[k] == v for k, v in wanted.items())
+        same = same and abs(final["duration"] - seconds) < 0.005
+        lines.append(
+            f"- docedit's final: {final['frames']} frames at {final['width']}x{final['height']}, "
+            f"{final['duration']:.2f} s, {final['audio_codec']} {final['audio_rate']} Hz "
+            f"{final['audio_layout']}; the cut is {wanted['frames']} frames at 1920x1080, "
+            f"{seconds:.2f} s, AAC 48 kHz stereo: **{'the same' if same else 'NOT the same'}**."
+        )
+    if final and preview:
+        lines.append(
+            f"- docedit's preview carries the final's mix: {preview['lufs']:.1f} LUFS and "
+            f"{preview['true_peak_dbtp']:.1f} dBTP against {final['lufs']:.1f} LUFS and "
+            f"{final['true_peak_dbtp']:.1f} dBTP (the cut asks for -16 LUFS, peaks under "
+            "-1 dBTP)."
+        )
+    return [*lines, ""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="short cuts, for trying the bench")
     parser.add_argument("--only", default="validate,mix,render,compare")
     parser.add_argument("--runs", type=int, default=3, help="runs of the shorter measurements")
+    parser.add_argument(
+        "--final-runs", type=int, default=2, help="rounds of the 1080p finals (6-12 min each)"
+    )
     args = parser.parse_args()
     sections = set(args.only.split(","))
     stills = 8 if args.quick else 40
@@ -487,7 +550,7 @@ def main() -> None:
         "validate": lambda: section_validate(results, args.runs),
         "mix": lambda: section_mix(results, 1 if not args.quick else args.runs, minutes),
         "render": lambda: section_render(results, args.runs),
-        "compare": lambda: section_compare(results, args.runs, stills),
+        "compare": lambda: section_compare(results, args.runs, args.final_runs, stills),
     }
     for name, run in runners.items():
         if name in sections:
@@ -519,7 +582,9 @@ def save(
         "measured": dates,
         "results": {
             key: (
-                {p: [r.to_json() for r in rows] for p, rows in value.items()}
+                value
+                if key == "outputs"
+                else {p: [r.to_json() for r in rows] for p, rows in value.items()}
                 if isinstance(value, dict)
                 else [r.to_json() for r in value]
             )

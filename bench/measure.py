@@ -13,6 +13,7 @@ import os
 import statistics
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -61,31 +62,54 @@ def run_once(argv: list[str], env: dict | None = None) -> Sample:
     return Sample(done["wall"], done["cpu"], done["rss_mb"])
 
 
+@dataclass(frozen=True)
+class Command:
+    """One contender: what to run, in what environment, and what to do before each run."""
+
+    name: str
+    argv: list
+    env: dict | None = None
+    before_each: Callable[[], None] | None = None
+
+
+def measure_rounds(
+    commands: list[Command], rounds: int, media_seconds: float | None = None
+) -> list[Result]:
+    """Run every command once per round, in turn (A B C, A B C, ...): a machine that
+    drifts over a long run then slows all of them alike, so their ratios hold. Each
+    result is the median of its rounds."""
+    samples: dict[str, list[Sample]] = {command.name: [] for command in commands}
+    for _ in range(rounds):
+        for command in commands:
+            if command.before_each:
+                command.before_each()
+            sample = run_once(command.argv, command.env)
+            samples[command.name].append(sample)
+            print(
+                f"  {command.name}: {sample.wall:.1f}s wall, {sample.cpu:.1f}s cpu, "
+                f"{sample.rss_mb:.0f} MB",
+                flush=True,
+            )
+    return [
+        Result(
+            name,
+            statistics.median(s.wall for s in runs),
+            statistics.median(s.cpu for s in runs),
+            max(s.rss_mb for s in runs),
+            len(runs),
+            media_seconds,
+        )
+        for name, runs in samples.items()
+    ]
+
+
 def measure(
     name: str,
-    argv: list[str],
+    argv: list,
     runs: int = 1,
     media_seconds: float | None = None,
     env: dict | None = None,
-    note: str = "",
-    before_each=None,
+    before_each: Callable[[], None] | None = None,
 ) -> Result:
-    samples = []
-    for _ in range(runs):
-        if before_each:
-            before_each()
-        samples.append(run_once(argv, env))
-        print(
-            f"  {name}: {samples[-1].wall:.1f}s wall, {samples[-1].cpu:.1f}s cpu, "
-            f"{samples[-1].rss_mb:.0f} MB",
-            flush=True,
-        )
-    return Result(
-        name,
-        statistics.median(s.wall for s in samples),
-        statistics.median(s.cpu for s in samples),
-        max(s.rss_mb for s in samples),
-        runs,
-        media_seconds,
-        note,
-    )
+    """One command, `runs` times."""
+    return measure_rounds([Command(name, argv, env, before_each)], runs, media_seconds)[0]

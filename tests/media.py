@@ -6,6 +6,7 @@ in how docedit drives those libraries cannot hide itself in the check.
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 from PIL import Image
+from scipy import signal
 
 from docedit.ffmpeg import ffmpeg_exe
 
@@ -76,6 +78,12 @@ def decode_audio(path: Path, rate: int = RATE) -> np.ndarray:
     """All audio of a file as float32 (n, 2) at `rate`, via ffmpeg."""
     result = ffmpeg("-i", str(path), "-vn", "-ac", "2", "-ar", str(rate), "-f", "f32le", "-")
     return np.frombuffer(result.stdout, dtype="<f4").reshape(-1, 2)
+
+
+def true_peak_db(audio: np.ndarray) -> float:
+    """4x oversampled peak, computed here independently of docedit's own meter."""
+    up = signal.resample_poly(audio, 4, 1, axis=0)
+    return 20 * math.log10(np.abs(up).max())
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int, int]:
