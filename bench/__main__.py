@@ -164,11 +164,11 @@ def section_compare(results: dict, runs: int, final_runs: int, stills: int) -> N
     finally:
         mixed.unlink(missing_ok=True)
     print("compare: decoding every output", flush=True)
+    ran = ("docedit", "ffmpeg", "moviepy", *(("melt",) if shutil.which("melt") else ()))
     results["outputs"] = {
         f"{who} {profile}": outputs.decoded(WORK / f"compare-{who}-{profile}.mp4")
         for profile in ("final", "preview")
-        for who in ("docedit", "ffmpeg", "moviepy", "melt")
-        if (WORK / f"compare-{who}-{profile}.mp4").exists()
+        for who in ran
     }
 
 
