@@ -42,6 +42,7 @@ DOCS = ROOT / "docs"
 CACHED = "docedit again, the sound unchanged (taken from its cache)"
 FLOOR = "encoder floor: x264 encoding docedit's own frames, read raw (I420) from disk"
 SOUND_FLOOR = "sound encoder alone: AAC encoding docedit's mix, read from a WAV"
+CACHE_ENV = {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}  # docedit's probe and sound caches
 
 
 def docedit(*args: object) -> list[str]:
@@ -97,7 +98,6 @@ def section_mix(results: dict, runs: int, minutes: int) -> None:
     calls = 400 * minutes // 60
     print(f"mix: {minutes} minutes, {calls} intercepts, a looping bed", flush=True)
     timeline = long_mix_timeline(WORK, minutes, calls)
-    env = {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}
     seconds = minutes * 60.0
     results["mix"] = [
         measure(
@@ -105,7 +105,7 @@ def section_mix(results: dict, runs: int, minutes: int) -> None:
             docedit("mix", timeline, "-o", WORK / "mix-docedit.wav", "-q"),
             runs,
             media_seconds=seconds,
-            env=env,
+            env=CACHE_ENV,
         ),
         measure(
             "plain sequential pydub overlay (no ducking, no loudness)",
@@ -124,7 +124,6 @@ def forget_sounds() -> None:
 def section_render(results: dict, runs: int) -> None:
     """The sample, final and preview (the reference cut's docedit rows are in `compare`)."""
     print("render: the sample timeline, final and preview", flush=True)
-    env = {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}
     seconds = _duration(SAMPLE)
     results["render"] = [
         measure(
@@ -140,7 +139,7 @@ def section_render(results: dict, runs: int) -> None:
             ),
             runs if profile == "preview" else 1,
             media_seconds=seconds,
-            env=env,
+            env=CACHE_ENV,
             before_each=forget_sounds,
         )
         for profile in ("final", "preview")
@@ -151,9 +150,7 @@ def section_compare(results: dict, runs: int, final_runs: int, stills: int) -> N
     print(f"compare: the reference cut ({stills} stills) four ways", flush=True)
     reference = reference_timeline(WORK, stills)
     mixed = WORK / "compare-mix.wav"  # docedit's mix, the same in both profiles
-    run_once(
-        docedit("mix", reference, "-o", mixed, "-q"), {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}
-    )
+    run_once(docedit("mix", reference, "-o", mixed, "-q"), CACHE_ENV)
     try:
         results["compare"] = {
             profile: compare_profile(
@@ -177,14 +174,13 @@ def compare_profile(
 ) -> list[Result]:
     """Every contender and both bounds, in interleaved rounds. Rows, in order: docedit,
     the ffmpeg command, moviepy, melt, the x264 floor, AAC alone, [docedit, sound cached]."""
-    env = {"DOCEDIT_CACHE_DIR": str(WORK / "cache")}
     seconds = stills * STEP
     render = docedit(
         "render", reference, "-o", WORK / f"compare-docedit-{profile}.mp4",
         "--profile", profile, "--crf", "20", "-q",
     )  # fmt: skip
     commands = [
-        Command("docedit", render, env, before_each=forget_sounds),
+        Command("docedit", render, CACHE_ENV, before_each=forget_sounds),
         Command(
             "one ffmpeg command (zoompan, xfade, amix)",
             ffmpeg_command(
@@ -241,7 +237,7 @@ def compare_profile(
     )  # fmt: skip
     if profile == "preview":  # the editor's loop: pictures moved, sound unchanged
         # each round, after the cold run that filled the cache
-        commands.append(Command(CACHED, render, env))
+        commands.append(Command(CACHED, render, CACHE_ENV))
     try:
         rows = measure_rounds(commands, rounds, seconds)
     finally:
@@ -260,7 +256,7 @@ def dump_frames(timeline: Path, profile: str, out: Path) -> tuple[tuple[int, int
     from docedit.render import OutputFrames
     from docedit.validate import load_project
 
-    os.environ.setdefault("DOCEDIT_CACHE_DIR", str(WORK / "cache"))
+    os.environ.setdefault("DOCEDIT_CACHE_DIR", CACHE_ENV["DOCEDIT_CACHE_DIR"])
     project = load_project(timeline)
     frames = OutputFrames(project, make_plan(project), PROFILES[profile])
     try:
@@ -295,7 +291,7 @@ def profile_preview(stills: int) -> str:
 def _pyinstrument(*args: object) -> str:
     out = WORK / "profile.txt"
     command = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", out]
-    env = {**os.environ, "DOCEDIT_CACHE_DIR": str(WORK / "cache")}
+    env = {**os.environ, **CACHE_ENV}
     done = subprocess.run(
         [*map(str, command), "-m", "docedit", *map(str, args)],
         env=env,
