@@ -31,6 +31,7 @@ from bench.reference import (
     catalog_timeline,
     long_mix_timeline,
     make_media,
+    picture,
     reference_timeline,
 )
 from docedit.ffmpeg import ffmpeg_exe
@@ -499,10 +500,11 @@ def same_output(
     final, preview = decoded.get("docedit final"), decoded.get("docedit preview")
     if final and compare.get("final"):
         seconds = compare["final"][0].media_seconds or 0.0
+        (width, height), fps = picture("final")
         wanted = {
-            "frames": round(seconds * 25),
-            "width": 1920,
-            "height": 1080,
+            "frames": round(seconds * fps),
+            "width": width,
+            "height": height,
             "audio_codec": "aac",
             "audio_rate": 48000,
             "audio_layout": "stereo",
@@ -512,7 +514,7 @@ def same_output(
         lines.append(
             f"- docedit's final: {final['frames']} frames at {final['width']}x{final['height']}, "
             f"{final['duration']:.2f} s, {final['audio_codec']} {final['audio_rate']} Hz "
-            f"{final['audio_layout']}; the cut is {wanted['frames']} frames at 1920x1080, "
+            f"{final['audio_layout']}; the cut is {wanted['frames']} frames at {width}x{height}, "
             f"{seconds:.2f} s, AAC 48 kHz stereo: **{'the same' if same else 'NOT the same'}**."
         )
     if final and preview:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.reference import STEP, aac_coder, duck_spans, reference_calls
+from bench.reference import STEP, aac_coder, duck_spans, picture, reference_calls
 
 
 def ffmpeg_command(ffmpeg: str, folder: Path, stills: int, out: Path, profile: str) -> list[str]:
     preview = profile == "preview"
-    (w, h), fps = ((640, 360), 12) if preview else ((1920, 1080), 25)
+    (w, h), fps = picture(profile)
     length = stills * STEP
     frames = round(5 * fps)
     inputs: list[str] = []

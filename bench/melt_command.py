@@ -13,14 +13,14 @@ from __future__ import annotations
 import wave
 from pathlib import Path
 
-from bench.reference import STEP, duck_spans, reference_calls
+from bench.reference import STEP, duck_spans, picture, reference_calls
 
 FADE = 0.5
 
 
 def melt_profile(folder: Path, profile: str) -> Path:
     """An MLT profile file for the final (1920x1080 at 25) or preview (640x360 at 12)."""
-    (w, h), fps = ((640, 360), 12) if profile == "preview" else ((1920, 1080), 25)
+    (w, h), fps = picture(profile)
     path = folder / f"melt-{profile}.profile"
     path.write_text(
         f"description=docedit bench {profile}\nframe_rate_num={fps}\nframe_rate_den=1\n"

@@ -16,13 +16,13 @@ with warnings.catch_warnings():
     from pydub import AudioSegment
 from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, vfx
 
-from bench.reference import STEP, aac_coder, duck_spans, reference_calls
+from bench.reference import STEP, aac_coder, duck_spans, picture, reference_calls
 
 
 def main(folder: Path, stills: int, out: Path, profile: str) -> None:
     AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
     preview = profile == "preview"
-    size, fps = ((640, 360), 12) if preview else ((1920, 1080), 25)
+    size, fps = picture(profile)
     length = stills * STEP
     clips = []
     for i in range(stills):

@@ -90,6 +90,12 @@ def make_media(folder: Path) -> dict[str, float]:
     return durations
 
 
+def picture(profile: str) -> tuple[tuple[int, int], int]:
+    """(frame size, frames per second) of the cut in each profile: the timeline's own for
+    the final, docedit's preview shape (640 wide, at most 12 fps) for the preview."""
+    return ((640, 360), 12) if profile == "preview" else ((1920, 1080), 25)
+
+
 def aac_coder(profile: str) -> list[str]:
     """ffmpeg's AAC coder options, the same for every contender: the fast coder in preview."""
     return ["-aac_coder", "fast"] if profile == "preview" else []
@@ -117,6 +123,7 @@ def reference_timeline(folder: Path, stills: int = STILLS) -> Path:
     """The reference cut as a docedit timeline: `stills` x 4.5 s (180 s for 40)."""
     durations = make_media(folder)
     length = stills * STEP
+    size, fps = picture("final")
     audio: list[dict] = [
         {"intercept": name.removesuffix(".wav"), "at": round(at, 3)}
         for name, at in reference_calls(folder, length)
@@ -125,7 +132,7 @@ def reference_timeline(folder: Path, stills: int = STILLS) -> Path:
     timeline = {
         "docedit": 1,
         "title": "reference cut",
-        "settings": {"size": [1920, 1080], "fps": 25, "subtitles": "none"},
+        "settings": {"size": list(size), "fps": fps, "subtitles": "none"},
         "intercepts": {n.removesuffix(".wav"): {"file": n} for n in durations},
         "scenes": {
             "reference": {
