@@ -34,7 +34,7 @@ from bench.reference import (
     picture,
     reference_timeline,
 )
-from docedit.ffmpeg import ffmpeg_exe
+from docedit.media.ffmpeg import ffmpeg_exe
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
@@ -252,10 +252,10 @@ def compare_profile(
 def dump_frames(timeline: Path, profile: str, out: Path) -> tuple[tuple[int, int], Fraction]:
     """docedit's frames of the cut, exactly as its render feeds x264 (I420), to a raw file:
     the encoder floor then costs reading them and encoding, nothing else."""
-    from docedit.encode import PROFILES
-    from docedit.plan import make_plan
-    from docedit.render import OutputFrames
-    from docedit.validate import load_project
+    from docedit.jobs.render import OutputFrames
+    from docedit.output.encode import PROFILES
+    from docedit.plan.build import make_plan
+    from docedit.timeline.checks import load_project
 
     os.environ.setdefault("DOCEDIT_CACHE_DIR", CACHE_ENV["DOCEDIT_CACHE_DIR"])
     project = load_project(timeline)
@@ -270,8 +270,8 @@ def dump_frames(timeline: Path, profile: str, out: Path) -> tuple[tuple[int, int
 
 
 def _duration(timeline: Path) -> float:
-    from docedit.plan import make_plan
-    from docedit.validate import load_project
+    from docedit.plan.build import make_plan
+    from docedit.timeline.checks import load_project
 
     return float(make_plan(load_project(timeline)).duration)
 

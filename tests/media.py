@@ -18,7 +18,7 @@ import yaml
 from PIL import Image
 from scipy import signal
 
-from docedit.ffmpeg import ffmpeg_exe
+from docedit.media.ffmpeg import ffmpeg_exe
 
 RATE = 48000
 

@@ -10,11 +10,11 @@ import pyloudnorm
 import pytest
 from scipy import signal
 
-from docedit.decode import decode_audio
-from docedit.plan import make_plan
-from docedit.probe import ProbeCache
-from docedit.render import mix
-from docedit.validate import load_project
+from docedit.jobs.render import mix
+from docedit.media.decode import decode_audio
+from docedit.media.probe import ProbeCache
+from docedit.plan.build import make_plan
+from docedit.timeline.checks import load_project
 from tests import media
 from tests.conftest import DATA, SAMPLE
 
@@ -233,7 +233,7 @@ def test_broken_audio_is_a_clear_error_naming_the_file(tmp_path):
 
 
 def test_streaming_meter_agrees_with_pyloudnorm():
-    from docedit.loudness import LoudnessMeter
+    from docedit.sound.loudness import LoudnessMeter
 
     audio = np.column_stack([media.noise(7.3, 0.1, seed=2), media.tone(7.3, 300, 0.2)])
     audio[RATE : 2 * RATE] *= 0.01  # a quiet stretch for the gates to drop
@@ -247,7 +247,7 @@ def test_streaming_meter_agrees_with_pyloudnorm():
 
 def test_block_boundaries_leave_no_trace(tmp_path, monkeypatch):
     """The same timeline mixed in 16k-sample blocks and in the default 1M: same samples."""
-    import docedit.mix
+    import docedit.sound.mix
 
     media.write_wav(tmp_path / "bed.wav", media.noise(1.3, 0.2, seed=4))
     speech = str(DATA / "example.wav")
@@ -260,6 +260,6 @@ def test_block_boundaries_leave_no_trace(tmp_path, monkeypatch):
         ], "length": "6s"}},
     }  # fmt: skip
     whole = mixed(tmp_path, data, "whole.wav")
-    monkeypatch.setattr(docedit.mix, "BLOCK", 1 << 14)
+    monkeypatch.setattr(docedit.sound.mix, "BLOCK", 1 << 14)
     blocked = mixed(tmp_path, data, "blocked.wav")
     assert np.abs(whole - blocked).max() < 2e-6

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from docedit.ffmpeg import ffmpeg_exe
-from docedit.picture import fit_scale, load_still
-from docedit.plan import make_plan
-from docedit.render import render
-from docedit.validate import load_project
+from docedit.jobs.render import render
+from docedit.media.ffmpeg import ffmpeg_exe
+from docedit.picture.frames import fit_scale, load_still
+from docedit.plan.build import make_plan
+from docedit.timeline.checks import load_project
 from tests import media
 from tests.conftest import DATA
 
@@ -93,7 +93,7 @@ def test_zoom_in_halfway_matches_the_expected_crop(tmp_path):
     image = np.asarray(Image.open(tmp_path / "t.jpg").convert("RGB"))
     frame = media.frame_at(out, 50, (320, 180)).astype(float)
     # At 50 % of the hold the eased, geometric zoom is sqrt(1.1) (progress 50.5/100 here).
-    from docedit.picture import ease
+    from docedit.picture.frames import ease
 
     zoom = 1.1 ** ease(50.5 / 100)
     error = {z: np.abs(frame - expected_view(image, z)).mean() for z in (1.0, zoom, 1.1)}

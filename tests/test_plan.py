@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from docedit.model import Timeline
-from docedit.plan import Clock, PlanError, make_plan, select_scenes
-from docedit.probe import AudioStream, MediaInfo
-from docedit.project import Project
+from docedit.media.probe import AudioStream, MediaInfo
+from docedit.plan.build import Clock, PlanError, make_plan, select_scenes
+from docedit.timeline.format import Timeline
+from docedit.timeline.project import Project
 
 BASE = Path("/virtual")
 

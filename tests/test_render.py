@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from docedit.plan import make_plan
-from docedit.render import render
-from docedit.report import LoudnessReport, MixReport
-from docedit.soundcache import SoundCache
-from docedit.validate import load_project
+from docedit.jobs.render import render
+from docedit.jobs.soundcache import SoundCache
+from docedit.plan.build import make_plan
+from docedit.sound.report import LoudnessReport, MixReport
+from docedit.timeline.checks import load_project
 from tests import media
 from tests.conftest import SAMPLE
 

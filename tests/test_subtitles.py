@@ -12,9 +12,9 @@ import srt
 import webvtt
 from PIL import Image, ImageDraw
 
-from docedit.render import render, subtitles
-from docedit.text import REGULAR, font
-from docedit.validate import load_project
+from docedit.jobs.render import render, subtitles
+from docedit.picture.text import REGULAR, font
+from docedit.timeline.checks import load_project
 from tests import media
 
 SIZE = (640, 360)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from docedit.timecode import (
+from docedit.core.timecode import (
     Time,
     TimeFormatError,
     format_gain,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from docedit.findings import Severity
-from docedit.validate import validate
+from docedit.core.errors import Severity
+from docedit.timeline.checks import validate
 from tests import media
 from tests.conftest import ROOT, SAMPLE
 

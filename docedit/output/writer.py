@@ -22,7 +22,7 @@ from pathlib import Path
 
 from moviepy.video.io.ffmpeg_writer import FFMPEG_VideoWriter
 
-from docedit.ffmpeg import ffmpeg_exe, media_arg, widen_pipe
+from docedit.media.ffmpeg import ffmpeg_exe, media_arg, widen_pipe
 
 
 class I420Writer(FFMPEG_VideoWriter):

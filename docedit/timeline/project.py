@@ -14,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docedit.model import (
+from docedit.media.probe import MediaInfo, ProbeCache
+from docedit.timeline.format import (
     BedEvent,
     FileEvent,
     ImagePicture,
@@ -23,7 +24,6 @@ from docedit.model import (
     Timeline,
     VideoPicture,
 )
-from docedit.probe import MediaInfo, ProbeCache
 
 MAX_GLOB_MATCHES = 10_000
 IMAGE = "image"

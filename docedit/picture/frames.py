@@ -20,10 +20,10 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from docedit.findings import MediaError
-from docedit.plan import Plan, Shot, Window
-from docedit.subtitles import Cue
-from docedit.text import Patch, blend, caption_patch, subtitle_patch, title_card
+from docedit.core.errors import MediaError
+from docedit.picture.text import Patch, blend, caption_patch, subtitle_patch, title_card
+from docedit.plan.build import Plan, Shot, Window
+from docedit.plan.cues import Cue
 
 cv2.setNumThreads(1)  # the encoder wants the other core
 
@@ -233,7 +233,7 @@ class FrameRenderer:
     def _prepare_video(self, shot: Shot, caption: Patch | None) -> _Prepared:
         from moviepy import VideoFileClip
 
-        from docedit.ffmpeg import configure_moviepy, media_arg
+        from docedit.media.ffmpeg import configure_moviepy, media_arg
 
         configure_moviepy()
         try:

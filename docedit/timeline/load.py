@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from docedit.findings import Finding, Severity, TimelineError
+from docedit.core.errors import Finding, Severity, TimelineError
 
 MAX_TIMELINE_BYTES = 8 * 1024 * 1024
 MAX_NODES = 250_000

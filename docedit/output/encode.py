@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from docedit.atomic import atomic_output
-from docedit.ffmpeg import configure_moviepy, ffmpeg_exe, media_arg, run_ffmpeg, widen_pipe
+from docedit.core.atomic import atomic_output
+from docedit.media.ffmpeg import configure_moviepy, ffmpeg_exe, media_arg, run_ffmpeg, widen_pipe
 
 PREVIEW_WIDTH = 640
 PREVIEW_MAX_FPS = 12
@@ -77,7 +77,7 @@ def encode_video(
 ) -> Path:
     """Write `count` I420 frames from `frames(i)` as H.264 (no sound) with moviepy's writer."""
     configure_moviepy()
-    from docedit.writer import I420Writer
+    from docedit.output.writer import I420Writer
 
     writer = I420Writer(out, size, fps, profile.preset, profile.crf)
     try:

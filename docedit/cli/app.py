@@ -1,4 +1,4 @@
-"""The `docedit` command: a thin shell over docedit.validate and docedit.render.
+"""The `docedit` command: a thin shell over docedit.timeline.checks and docedit.render.
 
 Exit codes: 0 success, 1 invalid input or a failed job, 2 a usage error (Click's own),
 130 interrupted. User mistakes are printed as `PATH:LINE:COL: error: message`, never
@@ -21,11 +21,11 @@ from rich.console import Console
 from rich.table import Table
 
 from docedit import __version__
-from docedit.encode import EncodeError
-from docedit.findings import Finding, MediaError, Severity, TimelineError
-from docedit.plan import PlanError
-from docedit.progress import reporter_for
-from docedit.subtitles import SubtitleError
+from docedit.core.errors import Finding, MediaError, Severity, TimelineError
+from docedit.jobs.progress import reporter_for
+from docedit.output.encode import EncodeError
+from docedit.plan.build import PlanError
+from docedit.plan.cues import SubtitleError
 
 app = typer.Typer(
     name="docedit",
@@ -102,7 +102,7 @@ def _terminate(_signum: int, _frame: object) -> None:
 
 
 def _project(timeline: Path, strict: bool = False):
-    from docedit.validate import load_project
+    from docedit.timeline.checks import load_project
 
     return load_project(timeline, strict=strict)
 
@@ -121,7 +121,7 @@ def validate(
     ] = Format.text,
 ) -> None:
     """Check everything a render would need; print every problem; write nothing."""
-    from docedit.validate import validate as run
+    from docedit.timeline.checks import validate as run
 
     report = run(timeline)
     if output_format is Format.json:
@@ -164,13 +164,13 @@ def render(
     quiet: QuietOpt = False,
 ) -> None:
     """Render the cut (default: every scene in order) to an H.264/AAC MP4."""
-    from docedit.soundjob import SoundJob
+    from docedit.jobs.soundjob import SoundJob
 
     target = output or Path(f"{timeline.stem}.mp4")
     _require_suffix(target, (".mp4",), "--output")
     sound = SoundJob.spawn()  # first: it warms up while we import and validate
-    from docedit.render import render as run
-    from docedit.soundcache import SoundCache
+    from docedit.jobs.render import render as run
+    from docedit.jobs.soundcache import SoundCache
 
     def job():
         try:
@@ -219,7 +219,7 @@ def mix(
     quiet: QuietOpt = False,
 ) -> None:
     """The final audio mix alone, exactly as the render carries it."""
-    from docedit.render import mix as run
+    from docedit.jobs.render import mix as run
 
     _require_suffix(output, (".wav",), "--output")
 
@@ -263,7 +263,7 @@ def subtitles(
     scene: SceneOpt = None,
 ) -> None:
     """A subtitle sidecar of the cut, timed to the frame as the render burns it."""
-    from docedit.render import subtitles as run
+    from docedit.jobs.render import subtitles as run
 
     _require_suffix(output, (".srt", ".vtt"), "--output")
     cues = _guarded(
@@ -279,13 +279,13 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of the timeline format (for YAML editors' completion)."""
-    from docedit.model import json_schema
+    from docedit.timeline.format import json_schema
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False)
     if output is None:
         print(text)
         return
-    from docedit.atomic import atomic_output
+    from docedit.core.atomic import atomic_output
 
     with atomic_output(output, output.suffix) as temp:
         temp.write_text(text + "\n", "utf-8")

@@ -15,7 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from docedit.encode import (
+from docedit.jobs.progress import Reporter, Silent
+from docedit.jobs.soundcache import SoundCache, sound_key
+from docedit.jobs.soundjob import SoundJob
+from docedit.output.encode import (
     PROFILES,
     Profile,
     encode_video,
@@ -23,14 +26,11 @@ from docedit.encode import (
     mux,
     plan_frame,
 )
-from docedit.picture import FrameRenderer
-from docedit.plan import Plan, make_plan
-from docedit.progress import Reporter, Silent
-from docedit.project import Project
-from docedit.report import MixReport
-from docedit.soundcache import SoundCache, sound_key
-from docedit.soundjob import SoundJob
-from docedit.subtitles import Cue, Lang, cue_track, write_sidecar
+from docedit.picture.frames import FrameRenderer
+from docedit.plan.build import Plan, make_plan
+from docedit.plan.cues import Cue, Lang, cue_track, write_sidecar
+from docedit.sound.report import MixReport
+from docedit.timeline.project import Project
 
 
 class OutputError(ValueError):
@@ -186,7 +186,7 @@ def subtitles(
 
 
 def _mix(plan: Plan, project: Project, out: Path, reporter: Reporter) -> MixReport:
-    from docedit.mix import BLOCK, mix_to_wav
+    from docedit.sound.mix import BLOCK, mix_to_wav
 
     reporter.stage("mix", max(1, -(-plan.samples // BLOCK)))
     return mix_to_wav(plan, project.media, out, lambda done, _total: reporter.update(done))

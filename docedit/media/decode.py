@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 from scipy import signal
 
-from docedit.ffmpeg import configure_pydub, media_arg
-from docedit.findings import MediaError
-from docedit.probe import MediaInfo
+from docedit.core.errors import MediaError
+from docedit.media.ffmpeg import configure_pydub, media_arg
+from docedit.media.probe import MediaInfo
 
 
 def decode_audio(info: MediaInfo, rate: int) -> np.ndarray:

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from docedit.findings import Finding, Severity, TimelineError
-from docedit.load import Location, Marks, load_timeline
-from docedit.model import (
+from docedit.core.errors import Finding, Severity, TimelineError
+from docedit.core.timecode import Time, format_clock, format_fps
+from docedit.media.probe import MediaInfo, ProbeCache
+from docedit.plan.build import Clock, PlanError, audio_end, make_plan, picture_items, sound_length
+from docedit.plan.cues import SubtitleError, read_cues
+from docedit.timeline.format import (
     AUTO,
     BedEvent,
     FileEvent,
@@ -27,12 +30,9 @@ from docedit.model import (
     Timeline,
     VideoPicture,
 )
-from docedit.plan import Clock, PlanError, audio_end, make_plan, picture_items, sound_length
-from docedit.probe import MediaInfo, ProbeCache
-from docedit.project import Project, bind
-from docedit.structure import Positions
-from docedit.subtitles import SubtitleError, read_cues
-from docedit.timecode import Time, format_clock, format_fps
+from docedit.timeline.load import Location, Marks, load_timeline
+from docedit.timeline.project import Project, bind
+from docedit.timeline.structure import Positions
 
 QUIET_BED_DB = -60.0
 
@@ -60,7 +60,7 @@ class Report:
 
 def validate(path: Path, cache: ProbeCache | None = None) -> Report:
     """Check a timeline completely; never raises for a user's mistake."""
-    from docedit.structure import structure
+    from docedit.timeline.structure import structure
 
     path = Path(path)
     report = Report(path)

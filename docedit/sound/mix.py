@@ -27,16 +27,16 @@ from typing import BinaryIO
 import numpy as np
 from scipy import signal
 
-from docedit.atomic import atomic_output
-from docedit.decode import DecodedCache
-from docedit.loudness import (
+from docedit.core.atomic import atomic_output
+from docedit.core.timecode import db_to_amplitude
+from docedit.media.decode import DecodedCache
+from docedit.plan.build import Plan, Sound
+from docedit.sound.loudness import (
     LoudnessMeter,
     limiter_gain,
     limiter_margin,
 )
-from docedit.plan import Plan, Sound
-from docedit.report import LoudnessReport, MixReport
-from docedit.timecode import db_to_amplitude
+from docedit.sound.report import LoudnessReport, MixReport
 
 BLOCK = 1 << 20  # samples per mixing block
 DECLICK_S = 0.003

@@ -13,9 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from docedit.findings import Finding
-from docedit.load import LoadedTimeline, Location, Marks
-from docedit.model import (
+from docedit.core.errors import Finding
+from docedit.timeline.format import (
     AUDIO_KINDS,
     PICTURE_KINDS,
     UNION_TAGS,
@@ -27,6 +26,7 @@ from docedit.model import (
     Timeline,
     model_for,
 )
+from docedit.timeline.load import LoadedTimeline, Location, Marks
 
 # For each partial scene, the YAML index of each picture and audio item it kept.
 Positions = dict[str, dict[str, list[int]]]

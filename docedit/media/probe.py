@@ -14,8 +14,8 @@ import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from docedit.atomic import atomic_output
-from docedit.ffmpeg import media_arg, run_ffmpeg
+from docedit.core.atomic import atomic_output
+from docedit.media.ffmpeg import media_arg, run_ffmpeg
 
 CACHE_VERSION = 2
 PROBE_TIMEOUT_S = 120.0

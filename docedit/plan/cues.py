@@ -17,9 +17,9 @@ from typing import Literal
 
 import pysubs2
 
-from docedit.atomic import atomic_output
-from docedit.plan import Plan, Sound
-from docedit.project import Project
+from docedit.core.atomic import atomic_output
+from docedit.plan.build import Plan, Sound
+from docedit.timeline.project import Project
 
 MAX_SUBTITLE_BYTES = 5 * 1024 * 1024
 REDACTED = "[redacted]"

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from docedit.timecode import (
+from docedit.core.timecode import (
     GAIN_FORMS,
     TIME_FORMS,
     Time,

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from docedit.encode import EncodeError, Profile
+from docedit.output.encode import EncodeError, Profile
 
 if TYPE_CHECKING:
-    from docedit.plan import Plan
-    from docedit.report import MixReport
+    from docedit.plan.build import Plan
+    from docedit.sound.report import MixReport
 
 
 class SoundJob:
@@ -64,8 +64,8 @@ class SoundJob:
 
 def _work(tasks, results) -> None:
     try:
-        from docedit.encode import aac_sink
-        from docedit.mix import mix  # the slow import, overlapping validation
+        from docedit.output.encode import aac_sink
+        from docedit.sound.mix import mix  # the slow import, overlapping validation
 
         try:
             plan, media, m4a, profile = tasks.recv()

@@ -15,7 +15,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
-from docedit.model import (
+from docedit.core.timecode import Time, round_half_up
+from docedit.timeline.format import (
     AUTO,
     BedEvent,
     FileEvent,
@@ -26,8 +27,7 @@ from docedit.model import (
     Timeline,
     VideoPicture,
 )
-from docedit.project import Project
-from docedit.timecode import Time, round_half_up
+from docedit.timeline.project import Project
 
 DEFAULT_HOLD = Fraction(4)
 ZOOM = Fraction(11, 10)
