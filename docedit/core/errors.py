@@ -1,7 +1,12 @@
-"""Problems found in a timeline, each pointing at a file, line and column.
+"""Every error a user can cause, under one base class, and located findings.
 
-Every stage (load, model, validate, render) reports user mistakes as Findings, so the
-CLI prints them the same way and never shows a traceback for bad input.
+`DoceditError` is what the CLI turns into a one-line message (exit 1). Anything else
+that escapes a command is a bug in docedit: the CLI says "internal error", keeps the
+traceback and exits 70. So a stage raises a subclass of `DoceditError` for bad input,
+bad media or a bad output path, and lets everything else propagate.
+
+Findings are problems in a timeline, each pointing at a file, line and column, so the
+CLI prints them the same way at every stage and never shows a traceback for bad input.
 """
 
 from __future__ import annotations
@@ -37,13 +42,46 @@ class Finding:
         return data
 
 
-class TimelineError(Exception):
-    """Raised when a timeline cannot be used; carries every finding, not just the first."""
+class DoceditError(Exception):
+    """Base of every error a user's input, media or paths can cause."""
+
+
+class TimelineError(DoceditError):
+    """A timeline that cannot be used; carries every finding, not just the first."""
 
     def __init__(self, findings: Iterable[Finding]) -> None:
         self.findings = sorted(findings, key=lambda f: (str(f.path), f.line, f.column))
         super().__init__("\n".join(str(f) for f in self.findings))
 
 
-class MediaError(Exception):
+class TimeFormatError(DoceditError, ValueError):
+    """A value that is not a time, a rate or a gain; the message says what is accepted.
+    (A ValueError too, as pydantic validators expect.)"""
+
+
+class MediaError(DoceditError):
     """A media file that cannot be read or decoded; the message names the file."""
+
+
+class SubtitleError(DoceditError):
+    """A transcript or translation file that cannot be read, or a sidecar name refused."""
+
+
+class PlanError(DoceditError):
+    """A selection that cannot be planned (an unknown cut or scene)."""
+
+
+class OutputError(DoceditError):
+    """An output path that would destroy an input or cannot be written."""
+
+
+class EncodeError(DoceditError):
+    """The bundled ffmpeg refused to encode or mux; the message has its last words."""
+
+
+def first_line(text: object, default: str = "") -> str:
+    """The first non-empty line of a message (tools print pages; users want one line)."""
+    for line in str(text).splitlines():
+        if line.strip():
+            return line.strip()
+    return default

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from docedit.core.errors import TimeFormatError
+
 # Rates an editor writes as decimals mean the NTSC rationals.
 _NTSC = {
     "23.976": Fraction(24000, 1001),
@@ -23,10 +25,6 @@ _NTSC = {
     "59.94": Fraction(60000, 1001),
 }
 MAX_FPS = 240
-
-
-class TimeFormatError(ValueError):
-    """A value that is not a time, a rate or a gain; the message says what is accepted."""
 
 
 def parse_fps(value: object) -> Fraction:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from docedit.core.errors import OutputError
 from docedit.jobs.progress import Reporter, Silent
 from docedit.jobs.soundcache import SoundCache, sound_key
 from docedit.jobs.soundjob import SoundJob
@@ -31,10 +32,6 @@ from docedit.plan.build import Plan, make_plan
 from docedit.plan.cues import Cue, Lang, cue_track, write_sidecar
 from docedit.sound.report import MixReport
 from docedit.timeline.project import Project
-
-
-class OutputError(ValueError):
-    """An output path that would destroy an input or cannot be written."""
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from docedit.core.atomic import atomic_output
+from docedit.core.errors import EncodeError
 from docedit.media.ffmpeg import configure_moviepy, ffmpeg_exe, media_arg, run_ffmpeg, widen_pipe
 
 PREVIEW_WIDTH = 640
 PREVIEW_MAX_FPS = 12
-
-
-class EncodeError(RuntimeError):
-    """ffmpeg refused or failed; the message carries its last words."""
 
 
 @dataclass(frozen=True)

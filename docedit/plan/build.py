@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
+from docedit.core.errors import PlanError
 from docedit.core.timecode import Time, round_half_up
 from docedit.timeline.format import (
     AUTO,
@@ -32,10 +33,6 @@ from docedit.timeline.project import Project
 DEFAULT_HOLD = Fraction(4)
 ZOOM = Fraction(11, 10)
 PAN_TRAVEL = Fraction(1, 10)  # of the frame width
-
-
-class PlanError(ValueError):
-    """A selection or timeline that cannot be planned (validation normally catches these)."""
 
 
 @dataclass(frozen=True, slots=True)

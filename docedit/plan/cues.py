@@ -18,6 +18,7 @@ from typing import Literal
 import pysubs2
 
 from docedit.core.atomic import atomic_output
+from docedit.core.errors import SubtitleError
 from docedit.plan.build import Plan, Sound
 from docedit.timeline.project import Project
 
@@ -25,10 +26,6 @@ MAX_SUBTITLE_BYTES = 5 * 1024 * 1024
 REDACTED = "[redacted]"
 Lang = Literal["original", "translation"]
 _SPEAKER = re.compile(r"^\s*(?P<name>[^:\n]{1,32}):\s*(?P<text>.*)$", re.DOTALL)
-
-
-class SubtitleError(ValueError):
-    """A transcript or translation file that cannot be read."""
 
 
 @dataclass(frozen=True, slots=True)
