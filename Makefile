@@ -22,9 +22,16 @@ preview: $(STAMP)  ## a fast, small render of the sample for checking the edit
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
-lint: $(STAMP)
+MAX_MODULE_LINES := 400
+
+lint: $(STAMP)  ## ruff, mypy, the import contract (pyproject.toml), and no module over 400 lines
 	$(BIN)/ruff check docedit tests bench assets
 	$(BIN)/ruff format --check docedit tests bench assets
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
+	@find docedit -name '*.py' -exec wc -l {} + | awk -v max=$(MAX_MODULE_LINES) \
+		'$$2 != "total" && $$1 > max { print $$2 ": " $$1 " lines, over " max; bad = 1 } \
+		END { exit bad }'
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -151,10 +151,10 @@ def parse_time(value: object) -> Time:
     if match := _CLOCK.match(text):
         h = int(match["h"] or 0)
         m = int(match["m"])
-        s = Fraction(_decimal(match["s"]))
-        if m >= 60 or s >= 60:
+        seconds = Fraction(_decimal(match["s"]))
+        if m >= 60 or seconds >= 60:
             raise TimeFormatError(f"{text!r} is not a time: minutes and seconds must be below 60")
-        return Time(seconds=(h * 60 + m) * 60 + s, text=text)
+        return Time(seconds=(h * 60 + m) * 60 + seconds, text=text)
     raise TimeFormatError(f"{text!r} is not a time: write {TIME_FORMS}")
 
 

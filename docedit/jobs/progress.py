@@ -11,6 +11,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -88,7 +89,7 @@ class RichBar:
             transient=False,
         )
         self.progress.start()
-        self.task = None
+        self.task: TaskID | None = None
 
     def stage(self, name: str, total: int) -> None:
         if self.task is not None:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docedit.output.encode import EncodeError, Profile
 
 if TYPE_CHECKING:
+    from docedit.media.info import MediaInfo
     from docedit.plan.build import Plan
     from docedit.sound.report import MixReport
 
@@ -24,14 +27,17 @@ if TYPE_CHECKING:
 class SoundJob:
     """A worker process waiting for a plan; `submit` it one, then take its `result`."""
 
-    def __init__(self, process, results, tasks) -> None:
+    def __init__(self, process: BaseProcess, results: Connection, tasks: Connection) -> None:
         self.process = process
         self.results = results
         self.tasks = tasks
 
     @classmethod
     def spawn(cls) -> SoundJob:
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        if sys.platform == "linux":
+            context = multiprocessing.get_context("fork")
+        else:
+            context = multiprocessing.get_context("spawn")
         results, send_result = context.Pipe(duplex=False)
         receive_task, tasks = context.Pipe(duplex=False)
         process = context.Process(target=_work, args=(receive_task, send_result), daemon=True)
@@ -40,7 +46,7 @@ class SoundJob:
         receive_task.close()
         return cls(process, results, tasks)
 
-    def submit(self, plan: Plan, media, m4a: Path, profile: Profile) -> None:
+    def submit(self, plan: Plan, media: dict[Path, MediaInfo], m4a: Path, profile: Profile) -> None:
         self.tasks.send((plan, media, m4a, profile))
         self.tasks.close()
 
@@ -62,7 +68,7 @@ class SoundJob:
         self.process.join()
 
 
-def _work(tasks, results) -> None:
+def _work(tasks: Connection, results: Connection) -> None:
     try:
         from docedit.output.encode import aac_sink
         from docedit.sound.mix import mix  # the slow import, overlapping validation

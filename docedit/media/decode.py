@@ -15,7 +15,7 @@ from scipy import signal
 
 from docedit.core.errors import MediaError
 from docedit.media.ffmpeg import configure_pydub, media_arg
-from docedit.media.probe import MediaInfo
+from docedit.media.info import MediaInfo
 
 
 def decode_audio(info: MediaInfo, rate: int) -> np.ndarray:

@@ -11,6 +11,7 @@ import os
 import subprocess
 import warnings
 from pathlib import Path
+from typing import IO
 
 
 @functools.cache
@@ -28,9 +29,11 @@ def media_arg(path: Path | str) -> str:
 PIPE_BYTES = 1 << 20
 
 
-def widen_pipe(stream: object) -> None:
+def widen_pipe(stream: IO[bytes] | None) -> None:
     """Give a pipe to ffmpeg 1 MiB of buffer instead of 64 KiB (Linux; a hint elsewhere).
     A 1080p frame then crosses in 3 writes, not 48: half the CPU on both sides."""
+    if stream is None:
+        return
     try:
         import fcntl
 
@@ -39,7 +42,9 @@ def widen_pipe(stream: object) -> None:
         pass  # no fcntl (Windows), no F_SETPIPE_SZ (macOS) or a lower system limit
 
 
-def run_ffmpeg(args: list[str], *, timeout: float | None = None) -> subprocess.CompletedProcess:
+def run_ffmpeg(
+    args: list[str], *, timeout: float | None = None
+) -> subprocess.CompletedProcess[bytes]:
     """Run the bundled ffmpeg quietly with a list of arguments; never raises on exit status."""
     return subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-nostdin", *args],

@@ -11,50 +11,27 @@ import os
 import re
 import threading
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from docedit.core.atomic import atomic_output
 from docedit.media.ffmpeg import media_arg, run_ffmpeg
 
+# The facts live in a pure module; re-exported here so `from probe import MediaInfo` works.
+from docedit.media.info import AudioStream, MediaInfo, VideoStream
+
+__all__ = [
+    "AudioStream",
+    "MediaInfo",
+    "ProbeCache",
+    "VideoStream",
+    "cache_root",
+    "probe_av",
+    "probe_image",
+]
+
 CACHE_VERSION = 2
 PROBE_TIMEOUT_S = 120.0
-
-
-@dataclass(frozen=True, slots=True)
-class AudioStream:
-    codec: str
-    sample_rate: int
-    channels: int
-
-
-@dataclass(frozen=True, slots=True)
-class VideoStream:
-    codec: str
-    width: int
-    height: int
-    fps: float
-
-
-@dataclass(frozen=True, slots=True)
-class MediaInfo:
-    """A decodable file's facts; `error` says why it is unusable, if it is."""
-
-    path: str
-    duration: float | None = None
-    audio: AudioStream | None = None
-    video: VideoStream | None = None
-    image_size: tuple[int, int] | None = None  # for stills, after EXIF rotation
-    image_mode: str | None = None
-    error: str | None = None
-
-    @classmethod
-    def from_json(cls, data: dict) -> MediaInfo:
-        audio = AudioStream(**data["audio"]) if data.get("audio") else None
-        video = VideoStream(**data["video"]) if data.get("video") else None
-        size = tuple(data["image_size"]) if data.get("image_size") else None
-        rest = {k: data.get(k) for k in ("path", "duration", "image_mode", "error")}
-        return cls(audio=audio, video=video, image_size=size, **rest)
 
 
 _DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")

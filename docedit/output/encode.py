@@ -15,12 +15,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from docedit.core.atomic import atomic_output
 from docedit.core.errors import EncodeError
 from docedit.media.ffmpeg import configure_moviepy, ffmpeg_exe, media_arg, run_ffmpeg, widen_pipe
+
+if TYPE_CHECKING:  # imported for real only after configure_moviepy()
+    from docedit.output.writer import I420Writer
 
 PREVIEW_WIDTH = 640
 PREVIEW_MAX_FPS = 12
@@ -103,11 +107,13 @@ def aac_sink(out: Path, rate: int, profile: Profile) -> Iterator[Callable[[bytes
         *("-c:a", "aac", *coder, "-b:a", profile.audio_bitrate, media_arg(out)),
     ]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    widen_pipe(process.stdin)
+    stdin, stderr = process.stdin, process.stderr
+    assert stdin is not None and stderr is not None  # both were asked for as pipes
+    widen_pipe(stdin)
     try:
-        yield process.stdin.write
-        process.stdin.close()
-        error = process.stderr.read().decode(errors="replace").strip()
+        yield stdin.write
+        stdin.close()
+        error = stderr.read().decode(errors="replace").strip()
         if process.wait() != 0:
             raise EncodeError(f"AAC encoding failed: {error}")
     finally:
@@ -131,7 +137,7 @@ def mux(video: Path, audio: Path, out: Path) -> Path:
     return Path(out)
 
 
-def _stop(writer) -> None:
+def _stop(writer: I420Writer) -> None:
     """Stop ffmpeg at once; its half-written file is removed by atomic_output."""
     proc = writer.proc
     if proc is None:

@@ -28,6 +28,8 @@ from docedit.media.ffmpeg import ffmpeg_exe, media_arg, widen_pipe
 class I420Writer(FFMPEG_VideoWriter):
     """H.264 from raw I420 frames (an array of H*3/2 rows of W bytes each)."""
 
+    proc: subprocess.Popen[bytes] | None  # None once closed or killed
+
     def __init__(
         self, filename: Path, size: tuple[int, int], fps: Fraction, preset: str, crf: int
     ) -> None:
@@ -54,6 +56,7 @@ class I420Writer(FFMPEG_VideoWriter):
         proc = self.proc
         if proc is None:
             return
+        assert proc.stdin is not None and proc.stderr is not None  # opened as pipes
         proc.stdin.close()
         error = proc.stderr.read().decode(errors="replace").strip()
         super().close()

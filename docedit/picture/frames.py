@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -103,13 +104,25 @@ def view_matrix(
     return np.array([[a, 0.0, tx], [0.0, a, ty]], dtype=np.float64)
 
 
+class _Clip(Protocol):
+    """What is used of a moviepy VideoFileClip (moviepy ships no types)."""
+
+    duration: float
+    fps: float | None
+    size: tuple[int, int]
+
+    def get_frame(self, t: float) -> np.ndarray: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass
 class _Prepared:
     """A shot's source, scaled once, with the fit scale that applies to it."""
 
     image: np.ndarray | None  # RGBA, for stills and titles
     scale: float
-    video: object | None = None  # moviepy VideoFileClip
+    video: _Clip | None = None
     caption: Patch | None = None
 
 
@@ -173,8 +186,9 @@ class FrameRenderer:
         prepared = self._prepare(shot_index, shot)
         window = window_at(shot.motion, shot.progress(index))
         if prepared.video is not None:
-            source = self._video_frame(prepared, shot, index)
+            source = self._video_frame(prepared.video, shot, index)
         else:
+            assert prepared.image is not None  # a still or a title: _prepare made its image
             source = prepared.image
         if shot.kind == "title" and shot.motion[0] == shot.motion[1] == Window():
             frame = source.copy()
@@ -193,8 +207,7 @@ class FrameRenderer:
             blend(frame, prepared.caption)
         return frame
 
-    def _video_frame(self, prepared: _Prepared, shot: Shot, index: int) -> np.ndarray:
-        clip = prepared.video
+    def _video_frame(self, clip: _Clip, shot: Shot, index: int) -> np.ndarray:
         t = float(shot.source_in + Fraction(index - shot.start) / self.plan.clock.fps)
         t = min(max(0.0, t), max(0.0, clip.duration - 1.0 / max(1.0, clip.fps or 25)))
         rgb = clip.get_frame(t)

@@ -110,7 +110,11 @@ def gated_loudness(hops: np.ndarray, seconds: float, rate: int) -> float:
         return -math.inf
     count = int(np.round((seconds - 0.4) / 0.1)) + 1
     padded = np.vstack([hops, np.zeros((4, hops.shape[1]))])
-    blocks = sum(padded[k : k + count] for k in range(4)) / (0.4 * rate)  # (count, channels)
+    # four hops per block, added in order: (count, channels)
+    hops_sum = (
+        padded[:count] + padded[1 : count + 1] + padded[2 : count + 2] + padded[3 : count + 3]
+    )
+    blocks = hops_sum / (0.4 * rate)
     weights = np.array([1.0, 1.0, 1.0, 1.41, 1.41][: hops.shape[1]])
     with np.errstate(divide="ignore"):
         block_loudness = -0.691 + 10 * np.log10(blocks @ weights)
@@ -148,10 +152,13 @@ def peak_envelope(audio: np.ndarray, below: float = 0.0) -> np.ndarray:
     padded[: sample_peak.size] = sample_peak
     loud = np.nonzero(padded.reshape(count, _STRETCH).max(axis=1) > quiet)[0]
     pad = len(_INTERPOLATOR)
-    for i in loud:
+    for i in loud.tolist():
         a, b = i * _STRETCH, min(audio.shape[0], (i + 1) * _STRETCH)
         lo, hi = max(0, a - pad), min(audio.shape[0], b + pad)
-        up = signal.resample_poly(audio[lo:hi], OVERSAMPLE, 1, axis=0, window=_INTERPOLATOR)
+        # scipy takes an array_like window (FIR taps); scipy-stubs 1.17 lists only named ones.
+        up = signal.resample_poly(  # type: ignore[call-overload]
+            audio[lo:hi], OVERSAMPLE, 1, axis=0, window=_INTERPOLATOR
+        )
         up = up[(a - lo) * OVERSAMPLE : (b - lo) * OVERSAMPLE].astype(np.float32)
         for channel in range(audio.shape[1]):
             for phase in range(OVERSAMPLE):

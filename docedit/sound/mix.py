@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import tempfile
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,7 @@ from scipy import signal
 from docedit.core.atomic import atomic_output
 from docedit.core.timecode import db_to_amplitude
 from docedit.media.decode import DecodedCache
+from docedit.media.info import MediaInfo
 from docedit.plan.build import Plan, Sound
 from docedit.sound.loudness import (
     LoudnessMeter,
@@ -55,7 +56,9 @@ Progress = Callable[[int, int], None]
 SinkFactory = Callable[[], AbstractContextManager[Callable[[bytes], object]]]
 
 
-def mix_to_wav(plan: Plan, media, out: Path, progress: Progress | None = None) -> MixReport:
+def mix_to_wav(
+    plan: Plan, media: dict[Path, MediaInfo], out: Path, progress: Progress | None = None
+) -> MixReport:
     """Mix the plan's sounds to a 24-bit WAV at `out`, normalised to the timeline's loudness."""
     return mix(plan, media, lambda: wav_sink(Path(out), plan), progress)
 
@@ -70,7 +73,12 @@ def wav_sink(out: Path, plan: Plan) -> Iterator[Callable[[bytes], object]]:
         yield wav.writeframes
 
 
-def mix(plan: Plan, media, sink: SinkFactory, progress: Progress | None = None) -> MixReport:
+def mix(
+    plan: Plan,
+    media: dict[Path, MediaInfo],
+    sink: SinkFactory,
+    progress: Progress | None = None,
+) -> MixReport:
     """Mix the plan's sounds into `sink`, normalised to the timeline's loudness."""
     rate, total = plan.clock.rate, plan.samples
     blocks = max(1, math.ceil(total / BLOCK))
@@ -266,7 +274,7 @@ def speech_level(audio: np.ndarray, rate: int) -> float:
     return float(np.sqrt(np.mean(voiced**2))) if voiced.size else 0.0
 
 
-def bleep(audio: np.ndarray, spans: tuple[tuple[int, int], ...], rate: int) -> np.ndarray:
+def bleep(audio: np.ndarray, spans: Sequence[tuple[int, int]], rate: int) -> np.ndarray:
     """Replace each span by a 1 kHz tone at the event's speech level; none of it survives."""
     out = audio.copy()
     amplitude = speech_level(audio, rate) * math.sqrt(2)
@@ -294,7 +302,7 @@ class Ducking:
     """How far beds are ducked (0..1) at any sample: 1 while a call plays, reached over
     the attack *before* it starts (look-ahead) and released over the release after."""
 
-    speech: list[tuple[int, int]]
+    speech: Sequence[tuple[int, int]]  # (start, end) sample of each call
     attack: int
     release: int
 

@@ -58,7 +58,12 @@ class Marks:
         return Mark(1, 1)
 
     def finding(
-        self, loc: Location, message: str, *, key: bool = False, severity=Severity.ERROR
+        self,
+        loc: Location,
+        message: str,
+        *,
+        key: bool = False,
+        severity: Severity = Severity.ERROR,
     ) -> Finding:
         mark = self.at(loc, key=key)
         return Finding(self.path, mark.line, mark.column, severity, message)

@@ -80,7 +80,11 @@ def _partial(data: dict[str, Any]) -> tuple[Timeline, Positions]:
     return timeline, positions
 
 
-_ITEMS = {"pictures": TypeAdapter(Picture), "audio": TypeAdapter(AudioEvent)}
+# Annotated unions are not types to mypy, so the adapters are typed as TypeAdapter[Any].
+_ITEMS: dict[str, TypeAdapter[Any]] = {
+    "pictures": TypeAdapter(Picture),
+    "audio": TypeAdapter(AudioEvent),
+}
 
 
 def _partial_scene(raw: Any) -> tuple[Scene | None, dict[str, list[int]]]:
@@ -97,14 +101,15 @@ def _partial_scene(raw: Any) -> tuple[Scene | None, dict[str, list[int]]]:
     kept: dict[str, list[int]] = {}
     items: dict[str, list[Any]] = {}
     for key, adapter in _ITEMS.items():
-        values = raw.get(key) if isinstance(raw.get(key), list) else []
+        raw_items = raw.get(key)
+        values = raw_items if isinstance(raw_items, list) else []
         valid = [(i, _valid_one(adapter, v)) for i, v in enumerate(values)]
         kept[key] = [i for i, item in valid if item is not None]
         items[key] = [item for _, item in valid if item is not None]
     return base.model_copy(update=items), kept
 
 
-def _valid_one(adapter: TypeAdapter, value: Any) -> Any:
+def _valid_one(adapter: TypeAdapter[Any], value: Any) -> Any:
     try:
         return adapter.validate_python(value)
     except ValidationError:
