@@ -11,10 +11,10 @@ import pytest
 from scipy import signal
 
 from docedit.jobs.render import mix
+from docedit.jobs.validate import load_project
 from docedit.media.decode import decode_audio
 from docedit.media.probe import ProbeCache
-from docedit.plan.build import make_plan
-from docedit.timeline.checks import load_project
+from docedit.plan import make_plan
 from tests import media
 from tests.conftest import DATA, SAMPLE
 

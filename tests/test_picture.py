@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 
 from docedit.jobs.render import render
+from docedit.jobs.validate import load_project
 from docedit.media.ffmpeg import ffmpeg_exe
 from docedit.picture.frames import fit_scale, load_still
-from docedit.plan.build import make_plan
-from docedit.timeline.checks import load_project
+from docedit.plan import make_plan
 from tests import media
 from tests.conftest import DATA
 

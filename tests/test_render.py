@@ -14,9 +14,9 @@ import pytest
 
 from docedit.jobs.render import render
 from docedit.jobs.soundcache import SoundCache
-from docedit.plan.build import make_plan
+from docedit.jobs.validate import load_project
+from docedit.plan import make_plan
 from docedit.sound.report import LoudnessReport, MixReport
-from docedit.timeline.checks import load_project
 from tests import media
 from tests.conftest import SAMPLE
 

@@ -13,8 +13,8 @@ import webvtt
 from PIL import Image, ImageDraw
 
 from docedit.jobs.render import render, subtitles
+from docedit.jobs.validate import load_project
 from docedit.picture.text import REGULAR, font
-from docedit.timeline.checks import load_project
 from tests import media
 
 SIZE = (640, 360)
@@ -39,7 +39,8 @@ TRANSLATION = TRANSLATION.replace("Третья фраза", "Third line").repla
 
 
 def project_dir(tmp_path: Path, subtitle_settings: dict, label: bool = False) -> Path:
-    """A 2 s still, then a call moved to 10 s, trimmed to 1.0-5.5 s, redacted 3.5-4.0 s."""
+    """A 2 s still, then a call moved to 10 s, trimmed to 1.0-5.5 s, redacted 3.5-4.0 s
+    (inside the third cue, 3.2-4.8 s, which is therefore masked whole)."""
     (tmp_path / "call.ru.srt").write_text(TRANSCRIPT, "utf-8")
     (tmp_path / "call.en.srt").write_text(TRANSLATION, "utf-8")
     media.write_wav(tmp_path / "call.wav", media.tone(7, 300, 0.2))
@@ -82,9 +83,7 @@ def project_dir(tmp_path: Path, subtitle_settings: dict, label: bool = False) ->
 EXPECTED = [
     (12.00, 12.52, "First"),  # 0.5-1.5 clipped to in = 1.0 -> 12.0-12.5
     (13.00, 14.00, "Second"),  # speaker name dropped
-    (14.20, 14.52, "Third line"),  # split around the redaction (3.5-4.0 -> 14.5-15.0)
-    (14.52, 15.00, "[redacted]"),
-    (15.00, 15.80, "Third line"),
+    (14.20, 15.80, "[redacted]"),  # overlapped by the redaction (3.5-4.0): masked whole
     (16.00, 16.52, "Fourth"),  # 5.0-6.0 clipped to out = 5.5 -> 16.0-16.5
 ]
 
@@ -107,8 +106,8 @@ def test_vtt_sidecar_in_the_original_language(tmp_path):
     assert result.returncode == 0, result.stderr
     cues = webvtt.read(str(tmp_path / "cut.vtt"))
     texts = [c.text for c in cues]
-    assert texts == ["Первая", "Вторая", "Третья фраза", "[redacted]", "Третья фраза", "Четвёртая"]
-    assert [(c.start, c.end) for c in cues][3] == ("00:00:14.520", "00:00:15.000")
+    assert texts == ["Первая", "Вторая", "[redacted]", "Четвёртая"]
+    assert [(c.start, c.end) for c in cues][2] == ("00:00:14.200", "00:00:15.800")
 
 
 def test_label_true_shows_the_speaker(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from docedit.core.errors import Severity
-from docedit.timeline.checks import validate
+from docedit.jobs.validate import validate
 from tests import media
 from tests.conftest import ROOT, SAMPLE
 

@@ -19,6 +19,7 @@ from docedit.core.errors import OutputError
 from docedit.jobs.progress import Reporter, Silent
 from docedit.jobs.soundcache import SoundCache, sound_key
 from docedit.jobs.soundjob import SoundJob
+from docedit.media.probe import MediaInfo
 from docedit.output.encode import (
     PROFILES,
     Profile,
@@ -28,7 +29,7 @@ from docedit.output.encode import (
     plan_frame,
 )
 from docedit.picture.frames import FrameRenderer
-from docedit.plan.build import Plan, make_plan
+from docedit.plan import Plan, make_plan
 from docedit.plan.cues import Cue, Lang, cue_track, write_sidecar
 from docedit.sound.report import MixReport
 from docedit.timeline.project import Project
@@ -58,6 +59,12 @@ def guard_output(project: Project, out: Path) -> Path:
     if out.is_dir():
         raise OutputError(f"{out}: is a folder; give a file name")
     return out
+
+
+def sound_media(project: Project, plan: Plan) -> dict[Path, MediaInfo]:
+    """The media facts the mix needs: those of the sounds it plays, not the catalog's
+    (this is what is pickled to the sound process)."""
+    return {sound.source: project.media[sound.source] for sound in plan.sounds}
 
 
 def burned_cues(project: Project, plan: Plan) -> tuple[list[Cue], list[Cue]]:
@@ -128,7 +135,7 @@ def render(
             job.stop()
             m4a, mixed = cached
         else:
-            job.submit(plan, project.media, m4a, chosen)
+            job.submit(plan, sound_media(project, plan), m4a, chosen)
         try:
             frames = OutputFrames(project, plan, chosen)
             reporter.stage("picture", frames.count)
@@ -186,4 +193,6 @@ def _mix(plan: Plan, project: Project, out: Path, reporter: Reporter) -> MixRepo
     from docedit.sound.mix import BLOCK, mix_to_wav
 
     reporter.stage("mix", max(1, -(-plan.samples // BLOCK)))
-    return mix_to_wav(plan, project.media, out, lambda done, _total: reporter.update(done))
+    return mix_to_wav(
+        plan, sound_media(project, plan), out, lambda done, _total: reporter.update(done)
+    )

@@ -31,7 +31,7 @@ from docedit.core.atomic import atomic_output
 from docedit.core.timecode import db_to_amplitude
 from docedit.media.decode import DecodedCache
 from docedit.media.info import MediaInfo
-from docedit.plan.build import Plan, Sound
+from docedit.plan import Plan, Sound
 from docedit.sound.loudness import (
     LoudnessMeter,
     limiter_gain,
@@ -106,7 +106,7 @@ def _first_pass(
     """Sum every block of the cut into the scratch file; meter it on the way."""
     rate, total = plan.clock.rate, plan.samples
     sounds = sorted(plan.sounds, key=lambda s: s.start)
-    speech = [(s.start, s.end) for s in sounds if s.role == "intercept"]
+    speech = [(s.start, s.end) for s in sounds if s.speech]
     ducking = Ducking(speech, plan.duck_attack, plan.duck_release)
     rendered: dict[int, np.ndarray] = {}  # whole calls, kept while they play
     loops: dict[Path, tuple[np.ndarray, np.ndarray]] = {}
@@ -122,7 +122,7 @@ def _first_pass(
                 continue
             a, b = max(b0, sound.start), min(b1, sound.end)
             source = decoded.get(sound.source)
-            if sound.role in ("intercept", "file"):
+            if sound.whole:
                 if index not in rendered:
                     rendered[index] = render_sound(sound, source, rate)
                 piece = rendered[index][a - sound.start : b - sound.start]
@@ -131,7 +131,7 @@ def _first_pass(
                     loops[sound.source] = loop_unit(source, rate)
                 loop = loops.get(sound.source) if sound.loop else None
                 piece = render_stretch(sound, source, a - sound.start, b - sound.start, rate, loop)
-                if sound.role == "bed" and sound.duck_db:
+                if sound.duck_db:
                     depth = ducking.depth(a, b)
                     piece *= np.power(np.float32(10), sound.duck_db * depth / 20)[:, None]
             block[a - b0 : b - b0] += piece
@@ -189,7 +189,7 @@ def render_sound(sound: Sound, source: np.ndarray, rate: int) -> np.ndarray:
     if sound.phone:
         audio = phone_line(audio, rate)
     if sound.redactions:
-        audio = bleep(audio, sound.redactions, rate)
+        audio = bleep(audio, [(r.start, r.end) for r in sound.redactions], rate)
     audio *= np.float32(db_to_amplitude(sound.gain_db))
     shape_edges(audio, sound, 0, rate)
     return audio

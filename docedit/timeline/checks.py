@@ -1,110 +1,56 @@
-"""Everything a render would trip on, found before it starts, each at its line.
+"""Meaning checks over the valid parts of a bound timeline, each at its line.
 
-`validate()` loads, checks the schema, probes the media and then checks meaning
-(references, in/out points against real durations, overlaps, lengths). Every problem is
-collected; nothing stops at the first one, and nothing is written.
+Files (readable, and decodable as what they are used for), in/out points against real
+durations, references to intercepts and scenes, redaction spans. What needs the plan's
+arithmetic (overlaps, lengths) is in `docedit.plan.checks`; `docedit.jobs.validate` runs
+both. Which checks a picture or sound kind gets is said once per kind (a dispatch).
 """
 
 from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
+from functools import singledispatchmethod
+from typing import Any
 
-from docedit.core.errors import Finding, Severity, TimelineError
-from docedit.core.timecode import Time, format_clock, format_fps
-from docedit.media.probe import MediaInfo, ProbeCache
-from docedit.plan.build import Clock, PlanError, audio_end, make_plan, picture_items, sound_length
-from docedit.plan.cues import SubtitleError, read_cues
+from docedit.core.errors import Finding, Severity
+from docedit.core.origin import Location
+from docedit.core.timecode import Time, format_clock
+from docedit.core.units import Clock
+from docedit.core.words import holds
+from docedit.media.info import SourceCue
+from docedit.media.probe import MediaInfo
 from docedit.timeline.format import (
-    AUTO,
     BedEvent,
     FileEvent,
     ImagePicture,
+    Intercept,
     InterceptEvent,
+    Redaction,
     Scene,
     StillsPicture,
     Timeline,
     VideoPicture,
 )
-from docedit.timeline.load import Location, Marks, load_timeline
-from docedit.timeline.project import Project, bind
-from docedit.timeline.structure import Positions
+from docedit.timeline.load import Marks
+from docedit.timeline.project import Project
 
 QUIET_BED_DB = -60.0
 
 
 @dataclass
-class Report:
-    """The outcome of validation: findings, and the bound project when it is usable."""
+class Checked:
+    """Findings, and the scenes whose files are all usable (ready for timing checks)."""
 
-    path: Path
     findings: list[Finding] = field(default_factory=list)
-    project: Project | None = None
-    summary: str = ""
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.WARNING]
-
-    def ok(self, strict: bool = False) -> bool:
-        return not self.errors and not (strict and self.warnings)
+    ready: list[str] = field(default_factory=list)
 
 
-def validate(path: Path, cache: ProbeCache | None = None) -> Report:
-    """Check a timeline completely; never raises for a user's mistake."""
-    from docedit.timeline.structure import structure
-
-    path = Path(path)
-    report = Report(path)
-    try:
-        loaded = load_timeline(path)
-    except TimelineError as err:
-        report.findings = err.findings
-        return report
-    structured = structure(loaded)
-    report.findings = loaded.findings + structured.findings
-    if structured.partial is None:
-        return _sorted(report)
-    project = bind(path, structured.partial, cache)
-    report.findings += _Checker(project, loaded.marks, loaded.data, structured.positions).run()
-    if structured.timeline is not None and not report.errors:
-        report.project = bind(path, structured.timeline, cache)
-        report.summary = summarise(report.project)
-    return _sorted(report)
-
-
-def load_project(path: Path, *, strict: bool = False, cache: ProbeCache | None = None) -> Project:
-    """A validated project, or TimelineError with every finding (for render, mix, scripts)."""
-    report = validate(path, cache)
-    if report.project is None or not report.ok(strict):
-        raise TimelineError(report.findings)
-    return report.project
-
-
-def summarise(project: Project) -> str:
-    timeline = project.timeline
-    plan = make_plan(project)
-    stills = sum(1 for shot in plan.shots if shot.kind == "still")
-    clock = plan.clock
-    return (
-        f"{len(timeline.scenes)} scenes, {len(timeline.intercepts)} intercepts, "
-        f"{stills} stills, {len(timeline.cuts)} cuts; full cut {format_clock(float(plan.duration))}"
-        f" ({plan.frames} frames at {format_fps(clock.fps)} fps, {clock.rate} Hz)"
-    )
-
-
-def _sorted(report: Report) -> Report:
-    unique = {(f.path, f.line, f.column, f.message): f for f in report.findings}
-    report.findings = sorted(unique.values(), key=lambda f: (str(f.path), f.line, f.column))
-    return report
+def check_timeline(project: Project, data: Any) -> Checked:
+    """Check the bound (possibly partial) timeline; `data` is the YAML as written."""
+    return _Checker(project, data if isinstance(data, dict) else {}).run()
 
 
 def _written_empty(scene: object) -> bool:
@@ -126,26 +72,27 @@ def _did_you_mean(name: str, known: list[str]) -> str:
 class _Checker:
     """Semantic checks over the valid parts of a bound timeline."""
 
-    def __init__(self, project: Project, marks: Marks, data: dict, positions: Positions) -> None:
+    def __init__(self, project: Project, data: dict[Any, Any]) -> None:
         self.project = project
-        self.positions = positions
         # Ids as written, valid or not: a broken scene is reported once, not as "unknown".
         self.declared_scenes = _ids(data.get("scenes"))
         self.raw_scenes = data.get("scenes") if isinstance(data.get("scenes"), dict) else {}
         self.declared_intercepts = _ids(data.get("intercepts"))
         self.timeline: Timeline = project.timeline
-        self.marks = marks
+        assert project.marks is not None, "checks need a timeline read from a file"
+        self.marks: Marks = project.marks
         self.clock = Clock(self.timeline.settings.fps, self.timeline.settings.sample_rate)
         self.findings: list[Finding] = []
+        self.ready: list[str] = []
 
-    def run(self) -> list[Finding]:
+    def run(self) -> Checked:
         for intercept_id in self.timeline.intercepts:
             self._intercept(intercept_id)
         for scene_id, scene in self.timeline.scenes.items():
             self._scene(scene_id, scene)
         for cut, scene_ids in self.timeline.cuts.items():
             self._cut(cut, scene_ids)
-        return self.findings
+        return Checked(self.findings, self.ready)
 
     def error(self, loc: Location, message: str, *, key: bool = False) -> None:
         self.findings.append(self.marks.finding(loc, message, key=key))
@@ -209,16 +156,44 @@ class _Checker:
             relative = getattr(intercept, key)
             if relative is None:
                 continue
-            try:
-                read_cues(self.project.path(relative))
-            except SubtitleError as err:
-                self.error((*loc, key), f"{relative}: {err}")
-        for index, (begin, end) in enumerate(intercept.redact):
+            why = self.project.unreadable.get(self.project.path(relative))
+            if why is not None:  # read once, when the timeline was bound
+                self.error((*loc, key), f"{relative}: {why}")
+        self._redactions(loc, intercept, info)
+
+    def _redactions(self, loc: Location, intercept: Intercept, info: MediaInfo | None) -> None:
+        """Spans inside the recording; named words found where the span is (else misspelt)."""
+        cues = [self.project.cues(intercept, lang) for lang in ("original", "translation")]
+        files = [self.project.path(r) for r in (intercept.transcript, intercept.translation) if r]
+        readable = not any(path in self.project.unreadable for path in files)
+        for index, item in enumerate(intercept.redact):
             span_loc = (*loc, "redact", index)
+            begin, end = item.span()
             if self.seconds(end) <= self.seconds(begin):
                 self.error(span_loc, f"redact span [{begin}, {end}] must end after it starts")
             elif info and info.duration and self.seconds(begin) >= info.duration:
                 self.error(span_loc, f"redact span starts past the end of {intercept.file}")
+            elif readable and not self._words_found(item, cues):
+                # Never quote the words or the cues: this message may be shown to others.
+                self.error(
+                    span_loc,
+                    f"redact item {index + 1} names words that no cue it overlaps holds "
+                    "(transcript or translation): a misspelt name is a leak; spell them as "
+                    "the cues do, or leave `words` out to mask the whole cue",
+                )
+
+    def _words_found(self, item: Redaction, cues: list[list[SourceCue]]) -> bool:
+        """Named words are held by a cue the span overlaps, in either language (or none
+        are named). Not found means misspelt: where else they appear, they would show."""
+        if item.words is None:
+            return True
+        begin, until = (self.seconds(time) for time in item.span())
+        for lang, lang_cues in zip(("original", "translation"), cues, strict=True):
+            words = item.words_in(lang)
+            for cue in lang_cues if words else ():
+                if begin < cue.end and cue.start < until and holds(cue.text, words):
+                    return True
+        return False
 
     # scenes --------------------------------------------------------------------------
 
@@ -229,40 +204,47 @@ class _Checker:
             return
         # Every item is checked (a list, not a generator: all() would stop at the first).
         pictures_ok = all(
-            [self._picture(self._item(loc, "pictures", i), p) for i, p in enumerate(scene.pictures)]
+            [self._picture(p, self._item(loc, "pictures", i)) for i, p in enumerate(scene.pictures)]
         )
         audio_ok = all(
-            [self._sound(self._item(loc, "audio", i), e) for i, e in enumerate(scene.audio)]
+            [self._sound(e, self._item(loc, "audio", i)) for i, e in enumerate(scene.audio)]
         )
-        if not (pictures_ok and audio_ok):
-            return  # timings need every file's facts
-        self._timing(loc, scene)
+        if pictures_ok and audio_ok:  # timings need every file's facts
+            self.ready.append(scene_id)
 
     def _item(self, loc: Location, key: str, index: int) -> Location:
         """The YAML location of a scene's kept item (items before it may have been dropped)."""
-        kept = self.positions.get(str(loc[-1]), {}).get(key)
-        return (*loc, key, kept[index] if kept and index < len(kept) else index)
+        return self.project.yaml_loc((*loc, key, index))
 
-    def _picture(self, loc: Location, picture) -> bool:
-        if isinstance(picture, StillsPicture):
-            files = self.project.stills(picture)
-            if not files:
-                self.error(
-                    (*loc, "glob"),
-                    f"{picture.glob}: matches no files (looked in {self.project.base})",
-                )
-                return False
-            return all(self._still((*loc, "glob"), str(path)) for path in files)
-        if isinstance(picture, ImagePicture):
-            return self._still((*loc, "image"), picture.image)
-        if isinstance(picture, VideoPicture):
-            info = self._media((*loc, "video"), picture.video, "video")
-            if info is None:
-                return False
-            self._in_out(loc, picture, info.duration)
-            if info.duration is None:
-                self.error((*loc, "video"), f"{picture.video}: has no duration, even decoded")
-                return False
+    @singledispatchmethod
+    def _picture(self, picture: object, loc: Location) -> bool:
+        """Whether a picture's files are usable; one registration per picture kind."""
+        raise TypeError(f"no checks registered for {type(picture).__name__}")
+
+    @_picture.register
+    def _stills(self, picture: StillsPicture, loc: Location) -> bool:
+        files = self.project.stills(picture)
+        if not files:
+            self.error(
+                (*loc, "glob"),
+                f"{picture.glob}: matches no files (looked in {self.project.base})",
+            )
+            return False
+        return all([self._still((*loc, "glob"), str(path)) for path in files])
+
+    @_picture.register
+    def _image(self, picture: ImagePicture, loc: Location) -> bool:
+        return self._still((*loc, "image"), picture.image)
+
+    @_picture.register
+    def _video(self, picture: VideoPicture, loc: Location) -> bool:
+        info = self._media((*loc, "video"), picture.video, "video")
+        if info is None:
+            return False
+        self._in_out(loc, picture, info.duration)
+        if info.duration is None:
+            self.error((*loc, "video"), f"{picture.video}: has no duration, even decoded")
+            return False
         return True
 
     def _still(self, loc: Location, relative: str) -> bool:
@@ -278,106 +260,53 @@ class _Checker:
             self.warn(loc, f"{relative}: {w}x{h} is far smaller than the frame; it will look soft")
         return True
 
-    def _sound(self, loc: Location, event) -> bool:
-        if isinstance(event, InterceptEvent):
-            known = self.declared_intercepts
-            if event.intercept not in self.timeline.intercepts:
-                if event.intercept in known:
-                    return False  # its own entry is reported
-                self.error(
-                    (*loc, "intercept"),
-                    f"no intercept {event.intercept!r} in the catalog"
-                    f"{_did_you_mean(event.intercept, known)}",
-                )
-                return False
-            relative = self.timeline.intercepts[event.intercept].file
-            info = self.project.media.get(self.project.path(relative))
-            if info is None or info.error or info.audio is None:
-                return False  # reported at the catalog entry
-            self._in_out(loc, event, info.duration)
-            return True
-        relative = event.bed if isinstance(event, BedEvent) else event.file
-        key = "bed" if isinstance(event, BedEvent) else "file"
-        info = self._media((*loc, key), relative, "audio")
+    @singledispatchmethod
+    def _sound(self, event: object, loc: Location) -> bool:
+        """Whether a sound's file is usable; one registration per audio kind."""
+        raise TypeError(f"no checks registered for {type(event).__name__}")
+
+    @_sound.register
+    def _intercept_event(self, event: InterceptEvent, loc: Location) -> bool:
+        known = self.declared_intercepts
+        if event.intercept not in self.timeline.intercepts:
+            if event.intercept in known:
+                return False  # its own entry is reported
+            self.error(
+                (*loc, "intercept"),
+                f"no intercept {event.intercept!r} in the catalog"
+                f"{_did_you_mean(event.intercept, known)}",
+            )
+            return False
+        relative = self.timeline.intercepts[event.intercept].file
+        info = self.project.media.get(self.project.path(relative))
+        if info is None or info.error or info.audio is None:
+            return False  # reported at the catalog entry
+        self._in_out(loc, event, info.duration)
+        return True
+
+    @_sound.register
+    def _file_event(self, event: FileEvent, loc: Location) -> bool:
+        info = self._media((*loc, "file"), event.file, "audio")
         if info is None:
             return False
-        if isinstance(event, FileEvent):
-            self._in_out(loc, event, info.duration)
-        elif event.gain != -math.inf and event.gain < QUIET_BED_DB:
+        self._in_out(loc, event, info.duration)
+        return True
+
+    @_sound.register
+    def _bed_event(self, event: BedEvent, loc: Location) -> bool:
+        if self._media((*loc, "bed"), event.bed, "audio") is None:
+            return False
+        if event.gain != -math.inf and event.gain < QUIET_BED_DB:
             self.warn(
                 (*loc, "gain"), f"bed at {event.gain:g} dB is below {QUIET_BED_DB:g} dB: inaudible"
             )
-        if isinstance(event, BedEvent) and event.duck > 0:
+        if event.duck > 0:
             self.warn(
                 (*loc, "duck"),
                 f"duck {event.duck:g} dB raises the bed under speech; "
                 "write a negative value such as -10dB to lower it",
             )
         return True
-
-    def _timing(self, loc: Location, scene: Scene) -> None:
-        """Overlaps, lengths, holds: what needs every file's real duration."""
-        clock = self.clock
-        spans = sorted(self._spans(scene), key=lambda span: span[0])
-        latest: tuple[Fraction, int] | None = None  # the furthest end so far, and whose
-        for start, end, index, name in spans:
-            if latest is not None and start < latest[0]:
-                other = scene.audio[latest[1]]
-                where = self._item(loc, "audio", latest[1])[-1]
-                self.error(
-                    (*self._item(loc, "audio", index), "at"),
-                    f"intercept {name!r} starts at {format_clock(float(start))}, while "
-                    f"{other.intercept!r} (audio[{where}]) plays until "
-                    f"{format_clock(float(latest[0]))}: move `at` to "
-                    f"{float(latest[0]):.3f}s or later, or trim the other's `out`",
-                )
-            if latest is None or end > latest[0]:
-                latest = (end, index)
-        sound_end = audio_end(self.project, scene, clock)
-        items = picture_items(self.project, scene, clock)
-        fixed = sum((i.hold for i in items if i.hold is not None), Fraction(0))
-        if scene.length != AUTO:
-            length = self.seconds(scene.length)
-            for index, event in enumerate(scene.audio):
-                if isinstance(event, InterceptEvent | FileEvent):
-                    end = self.seconds(event.at) + Fraction(
-                        sound_length(self.project, event, clock), clock.rate
-                    )
-                    if end > length:
-                        self.error(
-                            self._item(loc, "audio", index),
-                            f"audio runs to {format_clock(float(end))}, past the scene's length "
-                            f"{scene.length}: trim its `out`, move it earlier or lengthen "
-                            "the scene",
-                        )
-            if fixed > length:
-                self.warn(
-                    (*loc, "length"),
-                    f"pictures run to {format_clock(float(fixed))}; they are cut at the "
-                    f"scene's length {scene.length}",
-                )
-        elif items and all(i.hold is not None for i in items) and sound_end > fixed + 1:
-            self.warn(
-                (*loc, "pictures"),
-                f"pictures end at {format_clock(float(fixed))} but the audio runs to "
-                f"{format_clock(float(sound_end))}: the last picture is held "
-                f"{float(sound_end - fixed):.1f}s",
-            )
-        transition = self.seconds(scene.transition)
-        holds = [i.hold for i in items if i.hold is not None]
-        if transition and holds and transition > min(holds):
-            self.warn(
-                (*loc, "transition"),
-                f"transition {scene.transition} is longer than the shortest hold; "
-                "it is shortened there",
-            )
-
-    def _spans(self, scene: Scene) -> Iterator[tuple[Fraction, Fraction, int, str]]:
-        for index, event in enumerate(scene.audio):
-            if isinstance(event, InterceptEvent):
-                start = self.seconds(event.at)
-                length = Fraction(sound_length(self.project, event, self.clock), self.clock.rate)
-                yield start, start + length, index, event.intercept
 
     # cuts ----------------------------------------------------------------------------
 
@@ -391,6 +320,3 @@ class _Checker:
                     ("cuts", cut, index),
                     f"cut {cut!r} names unknown scene {scene_id!r}{_did_you_mean(scene_id, known)}",
                 )
-
-
-__all__ = ["PlanError", "Report", "load_project", "validate"]

@@ -1,33 +1,26 @@
-"""A timeline bound to the disk: paths resolved, globs expanded, media probed.
+"""A timeline bound to the disk: the facts a plan needs, as data.
 
-This is the I/O edge before planning. The plan only ever sees a `Project`, whose
-media facts were read here, so planning itself stays pure.
+`bind` (bind.py) fills a `Project` in: paths resolved, globs expanded, media probed,
+transcripts read. The plan only ever sees a `Project`, so planning itself stays pure:
+nothing here reads a file.
 """
 
 from __future__ import annotations
 
-import glob as globbing
 import os
 import re
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docedit.media.probe import MediaInfo, ProbeCache
-from docedit.timeline.format import (
-    BedEvent,
-    FileEvent,
-    ImagePicture,
-    InterceptEvent,
-    StillsPicture,
-    Timeline,
-    VideoPicture,
-)
+from docedit.core.origin import Location, Origin
+from docedit.media.info import SourceCue
+from docedit.media.probe import MediaInfo
+from docedit.timeline.format import Intercept, StillsPicture, Timeline
+from docedit.timeline.load import Marks
 
-MAX_GLOB_MATCHES = 10_000
-IMAGE = "image"
-AV = "av"
+# For each scene, the YAML index of each picture and audio item the model kept (a
+# partial timeline drops invalid items, so model index and YAML index can differ).
+Positions = dict[str, dict[str, list[int]]]
 
 
 def natural_key(path: Path) -> list[object]:
@@ -43,6 +36,10 @@ class Project:
     timeline: Timeline
     media: dict[Path, MediaInfo] = field(default_factory=dict)
     globs: dict[str, list[Path]] = field(default_factory=dict)
+    transcripts: dict[Path, list[SourceCue]] = field(default_factory=dict)
+    unreadable: dict[Path, str] = field(default_factory=dict)  # transcript -> why not
+    marks: Marks | None = None
+    positions: Positions | None = None
 
     @property
     def base(self) -> Path:
@@ -58,54 +55,27 @@ class Project:
     def stills(self, picture: StillsPicture) -> list[Path]:
         return self.globs.get(picture.glob, [])
 
+    def cues(self, intercept: Intercept, lang: str) -> list[SourceCue]:
+        """The intercept's transcript (`original`) or translation cues, as read at binding."""
+        relative = intercept.transcript if lang == "original" else intercept.translation
+        if relative is None:
+            return []
+        return self.transcripts.get(self.path(relative), [])
 
-def expand_glob(base: Path, pattern: str) -> list[Path]:
-    """Files matching `pattern` (relative to `base`), naturally sorted, bounded in number."""
-    full = os.path.join(base, os.path.expanduser(pattern))
-    matches: list[Path] = []
-    for match in globbing.iglob(full, recursive=True):
-        if os.path.isfile(match):
-            matches.append(Path(os.path.normpath(match)))
-            if len(matches) > MAX_GLOB_MATCHES:
-                break
-    return sorted(matches, key=natural_key)
+    def yaml_loc(self, loc: Location) -> Location:
+        """The YAML location of a model location (a partial scene's kept items renumbered)."""
+        if self.positions is None or len(loc) < 4 or loc[0] != "scenes":
+            return loc
+        kept = self.positions.get(str(loc[1]), {}).get(str(loc[2]))
+        index = loc[3]
+        if kept is None or not isinstance(index, int) or index >= len(kept):
+            return loc
+        return (*loc[:3], kept[index], *loc[4:])
 
-
-def media_uses(project: Project) -> Iterator[tuple[Path, str]]:
-    """Every (file, kind) the timeline uses, once per use."""
-    timeline = project.timeline
-    for intercept in timeline.intercepts.values():
-        yield project.path(intercept.file), AV
-    for scene in timeline.scenes.values():
-        for picture in scene.pictures:
-            if isinstance(picture, StillsPicture):
-                for still in project.stills(picture):
-                    yield still, IMAGE
-            elif isinstance(picture, ImagePicture):
-                yield project.path(picture.image), IMAGE
-            elif isinstance(picture, VideoPicture):
-                yield project.path(picture.video), AV
-        for event in scene.audio:
-            if isinstance(event, FileEvent):
-                yield project.path(event.file), AV
-            elif isinstance(event, BedEvent):
-                yield project.path(event.bed), AV
-            elif isinstance(event, InterceptEvent):
-                continue  # probed through the catalog
-
-
-def bind(timeline_path: Path, timeline: Timeline, cache: ProbeCache | None = None) -> Project:
-    """Expand globs and probe every file the timeline uses (in parallel, cached)."""
-    project = Project(Path(os.path.abspath(timeline_path)), timeline)
-    for scene in timeline.scenes.values():
-        for picture in scene.pictures:
-            if isinstance(picture, StillsPicture) and picture.glob not in project.globs:
-                project.globs[picture.glob] = expand_glob(project.base, picture.glob)
-    cache = cache or ProbeCache()
-    wanted = dict.fromkeys(media_uses(project))
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        infos = pool.map(lambda use: cache.get(*use), wanted)
-        for (path, _kind), info in zip(wanted, infos, strict=True):
-            project.media[path] = info
-    cache.save()
-    return project
+    def origin(self, *loc: str | int) -> Origin:
+        """The origin of the model node at `loc`: its YAML path, line and column."""
+        where = self.yaml_loc(loc)
+        if self.marks is None:
+            return Origin(where, self.timeline_path)
+        mark = self.marks.at(where)
+        return Origin(where, self.marks.path, mark.line, mark.column)

@@ -1,0 +1,134 @@
+"""Binding a timeline to the disk: globs expanded, media probed, transcripts read.
+
+This is the I/O edge before planning; it reads every file once and keeps the facts in
+a `Project`. Which files a picture or sound kind uses is said once per kind, in
+`uses` (a dispatch on the model class).
+"""
+
+from __future__ import annotations
+
+import glob as globbing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import singledispatch
+from pathlib import Path
+
+from docedit.core.errors import SubtitleError
+from docedit.media.probe import ProbeCache
+from docedit.media.transcripts import read_cues
+from docedit.timeline.format import (
+    BedEvent,
+    FileEvent,
+    ImagePicture,
+    InterceptEvent,
+    StillsPicture,
+    Timeline,
+    VideoPicture,
+)
+from docedit.timeline.load import Marks
+from docedit.timeline.project import Positions, Project, natural_key
+
+MAX_GLOB_MATCHES = 10_000
+IMAGE = "image"
+AV = "av"
+Use = tuple[Path, str]  # a file and what it must decode as
+
+
+def expand_glob(base: Path, pattern: str) -> list[Path]:
+    """Files matching `pattern` (relative to `base`), naturally sorted, bounded in number."""
+    full = os.path.join(base, os.path.expanduser(pattern))
+    matches: list[Path] = []
+    for match in globbing.iglob(full, recursive=True):
+        if os.path.isfile(match):
+            matches.append(Path(os.path.normpath(match)))
+            if len(matches) > MAX_GLOB_MATCHES:
+                break
+    return sorted(matches, key=natural_key)
+
+
+@singledispatch
+def uses(item: object, project: Project) -> Iterator[Use]:
+    """The files a picture or sound item uses; one registration per kind."""
+    raise TypeError(f"no file uses registered for {type(item).__name__}")
+
+
+@uses.register
+def _stills(item: StillsPicture, project: Project) -> Iterator[Use]:
+    for still in project.stills(item):
+        yield still, IMAGE
+
+
+@uses.register
+def _image(item: ImagePicture, project: Project) -> Iterator[Use]:
+    yield project.path(item.image), IMAGE
+
+
+@uses.register
+def _video(item: VideoPicture, project: Project) -> Iterator[Use]:
+    yield project.path(item.video), AV
+
+
+@uses.register
+def _file(item: FileEvent, project: Project) -> Iterator[Use]:
+    yield project.path(item.file), AV
+
+
+@uses.register
+def _bed(item: BedEvent, project: Project) -> Iterator[Use]:
+    yield project.path(item.bed), AV
+
+
+@uses.register
+def _intercept(item: InterceptEvent, project: Project) -> Iterator[Use]:
+    return iter(())  # probed once through the catalog
+
+
+def media_uses(project: Project) -> Iterator[Use]:
+    """Every (file, kind) the timeline uses, once per use."""
+    timeline = project.timeline
+    for intercept in timeline.intercepts.values():
+        yield project.path(intercept.file), AV
+    for scene in timeline.scenes.values():
+        for item in (*scene.pictures, *scene.audio):
+            yield from uses(item, project)
+
+
+def bind(
+    timeline_path: Path,
+    timeline: Timeline,
+    cache: ProbeCache | None = None,
+    marks: Marks | None = None,
+    positions: Positions | None = None,
+) -> Project:
+    """Expand globs, probe every file the timeline uses (in parallel, cached) and read
+    every transcript and translation once."""
+    project = Project(Path(os.path.abspath(timeline_path)), timeline, marks=marks)
+    project.positions = positions
+    for scene in timeline.scenes.values():
+        for picture in scene.pictures:
+            if isinstance(picture, StillsPicture) and picture.glob not in project.globs:
+                project.globs[picture.glob] = expand_glob(project.base, picture.glob)
+    cache = cache or ProbeCache()
+    wanted = dict.fromkeys(media_uses(project))
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        infos = pool.map(lambda use: cache.get(*use), wanted)
+        for (path, _kind), info in zip(wanted, infos, strict=True):
+            project.media[path] = info
+    cache.save()
+    _read_transcripts(project)
+    return project
+
+
+def _read_transcripts(project: Project) -> None:
+    for intercept in project.timeline.intercepts.values():
+        for relative in (intercept.transcript, intercept.translation):
+            if relative is None:
+                continue
+            path = project.path(relative)
+            if path in project.transcripts or path in project.unreadable:
+                continue
+            try:
+                project.transcripts[path] = read_cues(path)
+            except SubtitleError as err:
+                project.unreadable[path] = str(err)
