@@ -35,6 +35,6 @@ def load_project(path: Path):
     it from docedit.timeline.checks to docedit.jobs.validate)."""
     try:
         from docedit.jobs.validate import load_project as load
-    except ImportError:
-        from docedit.jobs.validate import load_project as load
+    except ImportError:  # before the move
+        from docedit.timeline.checks import load_project as load
     return load(path)
