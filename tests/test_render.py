@@ -276,7 +276,7 @@ def test_a_second_render_takes_the_same_sound_from_the_cache_until_a_sound_chang
 def test_the_sound_cache_forgets_its_least_recently_used_entries_past_its_size(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr("docedit.soundcache.KEEP_BYTES", 250)
+    monkeypatch.setattr("docedit.jobs.soundcache.KEEP_BYTES", 250)
     audio = tmp_path / "a.m4a"
     audio.write_bytes(b"x" * 100)
     mixed = MixReport(48000, 48000, LoudnessReport(-16.0, -1.5, 3.0, 2.0), {"a": -16.0})

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docedit.core.origin import Location, Origin
 from docedit.media.info import SourceCue
-from docedit.media.probe import MediaInfo
+from docedit.media.info import MediaInfo
 from docedit.timeline.format import Intercept, StillsPicture, Timeline
 from docedit.timeline.load import Marks
 
