@@ -21,9 +21,9 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from docedit.core.errors import MediaError
+from docedit.core.errors import MediaError, first_line
 from docedit.picture.text import Patch, blend, caption_patch, subtitle_patch, title_card
-from docedit.plan.build import Plan, Shot, Window
+from docedit.plan import Plan, Shot, Window
 from docedit.plan.cues import Cue
 
 cv2.setNumThreads(1)  # the encoder wants the other core
@@ -233,7 +233,7 @@ class FrameRenderer:
         """Decode once (reduced, when the frame is small) and scale once, with area
         averaging (no aliasing), to the largest size the move will show."""
         closest = 1.0 / min(shot.motion[0].width, shot.motion[1].width)
-        image = load_still(shot.source, lambda s: fit_scale(s, self.size, shot.fit) * closest)
+        image = load_still(shot.media, lambda s: fit_scale(s, self.size, shot.fit) * closest)
         h, w = image.shape[:2]
         scale = fit_scale((w, h), self.size, shot.fit)
         target = scale * closest
@@ -250,12 +250,12 @@ class FrameRenderer:
 
         configure_moviepy()
         try:
-            clip = VideoFileClip(media_arg(shot.source), audio=False)
+            clip = VideoFileClip(media_arg(shot.media), audio=False)
         except (OSError, KeyError, ValueError):
             try:  # no duration in the header (some WebM): moviepy must decode to find it
-                clip = VideoFileClip(media_arg(shot.source), audio=False, decode_file=True)
+                clip = VideoFileClip(media_arg(shot.media), audio=False, decode_file=True)
             except (OSError, KeyError, ValueError) as err:
-                first = str(err).strip().splitlines()[0]
+                first = first_line(err, type(err).__name__)
                 raise MediaError(f"{shot.source}: footage does not decode ({first})") from None
         w, h = clip.size
         return _Prepared(None, fit_scale((w, h), self.size, shot.fit), video=clip, caption=caption)

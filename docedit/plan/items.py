@@ -56,6 +56,13 @@ class Shot:
         return self.origin.scene or ""
 
     @property
+    def media(self) -> Path:
+        """The file a still or video shot shows (a title card has none: a bug to ask)."""
+        if self.source is None:
+            raise LookupError(f"a {self.kind} shot from {self.origin} has no source file")
+        return self.source
+
+    @property
     def frames(self) -> Frames:
         return Frames(self.end - self.start)
 

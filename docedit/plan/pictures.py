@@ -51,7 +51,9 @@ def _hold(picture: StillsPicture | ImagePicture, clock: Clock) -> Seconds | None
 
 
 @items_of.register
-def _stills(picture: StillsPicture, origin: Origin, project: Project, clock: Clock):
+def _stills(
+    picture: StillsPicture, origin: Origin, project: Project, clock: Clock
+) -> list[PictureItem]:
     hold = _hold(picture, clock)
     motion = motion_windows(picture.motion)
     return [
@@ -61,7 +63,9 @@ def _stills(picture: StillsPicture, origin: Origin, project: Project, clock: Clo
 
 
 @items_of.register
-def _image(picture: ImagePicture, origin: Origin, project: Project, clock: Clock):
+def _image(
+    picture: ImagePicture, origin: Origin, project: Project, clock: Clock
+) -> list[PictureItem]:
     path = project.path(picture.image)
     motion = motion_windows(picture.motion)
     hold = _hold(picture, clock)
@@ -69,7 +73,9 @@ def _image(picture: ImagePicture, origin: Origin, project: Project, clock: Clock
 
 
 @items_of.register
-def _video(picture: VideoPicture, origin: Origin, project: Project, clock: Clock):
+def _video(
+    picture: VideoPicture, origin: Origin, project: Project, clock: Clock
+) -> list[PictureItem]:
     info = project.info(picture.video)
     source_in = clock.seconds(picture.in_) if picture.in_ else ZERO
     if picture.out is not None:

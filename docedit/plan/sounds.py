@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import singledispatch
 from pathlib import Path
@@ -60,7 +60,7 @@ def place(event: object, origin: Origin, project: Project, clock: Clock, span: S
 
 
 @place.register
-def _bed(event: BedEvent, origin: Origin, project: Project, clock: Clock, span: SceneSpan):
+def _bed(event: BedEvent, origin: Origin, project: Project, clock: Clock, span: SceneSpan) -> Sound:
     return Sound(
         "bed",
         origin,
@@ -96,49 +96,32 @@ def _played(
 
 
 @place.register
-def _file(event: FileEvent, origin: Origin, project: Project, clock: Clock, span: SceneSpan):
+def _file(
+    event: FileEvent, origin: Origin, project: Project, clock: Clock, span: SceneSpan
+) -> Sound:
     return _played(event, origin, project, clock, span)
 
 
 @place.register
 def _intercept(
     event: InterceptEvent, origin: Origin, project: Project, clock: Clock, span: SceneSpan
-):
-    from dataclasses import replace
-
+) -> Sound:
     sound = _played(event, origin, project, clock, span)
-    intercept = project.timeline.intercepts[event.intercept]
-    spans = [(index, *_span(item)) for index, item in enumerate(intercept.redact)]
-    redactions = place_redactions(
-        project, event.intercept, spans, sound.source_in, sound.length, clock
-    )
+    redactions = place_redactions(project, event.intercept, sound.source_in, sound.length, clock)
     return replace(
         sound, role="intercept", intercept=event.intercept, label=event.label, redactions=redactions
     )
 
 
-def _span(item: object) -> tuple[object, object]:
-    """A redaction item's (from, to), whichever form it was written in."""
-    span = getattr(item, "span", None)
-    if callable(span):
-        return span()  # type: ignore[no-any-return]
-    begin, end = item  # type: ignore[misc]
-    return begin, end
-
-
 def place_redactions(
-    project: Project,
-    intercept: str,
-    spans: Sequence[tuple[int, object, object]],
-    first: Samples,
-    length: Samples,
-    clock: Clock,
+    project: Project, intercept: str, first: Samples, length: Samples, clock: Clock
 ) -> tuple[Redaction, ...]:
-    """Redacted source spans, moved to the sound's own samples and clipped to it."""
+    """The intercept's redacted spans, moved to the sound's own samples and clipped to it."""
     placed = []
-    for index, begin, end in spans:
-        a = max(0, clock.time_samples(begin) - first)  # type: ignore[arg-type]
-        b = min(length, clock.time_samples(end) - first)  # type: ignore[arg-type]
+    for index, item in enumerate(project.timeline.intercepts[intercept].redact):
+        begin, end = item.span()
+        a = max(0, clock.time_samples(begin) - first)
+        b = min(length, clock.time_samples(end) - first)
         if b > a:
             origin = project.origin("intercepts", intercept, "redact", index)
             placed.append(Redaction(Samples(a), Samples(b), origin))
