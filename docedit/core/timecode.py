@@ -88,14 +88,6 @@ class Time:
             return Fraction(smpte_to_frame(self.smpte, fps, self.drop)) / fps
         return self.seconds + Fraction(self.frames) / fps
 
-    def to_frames(self, fps: Fraction) -> int:
-        """Snapped to the nearest frame (halves round up)."""
-        return round_half_up(self.to_seconds(fps) * fps)
-
-    def to_samples(self, fps: Fraction, rate: int) -> int:
-        """Snapped to the nearest sample (halves round up)."""
-        return round_half_up(self.to_seconds(fps) * rate)
-
     def __str__(self) -> str:
         return self.text
 
