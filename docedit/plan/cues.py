@@ -2,8 +2,8 @@
 
 Cue times in a transcript are in the recording's own time. The plan says where each
 intercept plays (its `at`, `in` and `out`), so each cue is shifted, clipped to the
-played span, split around redactions, and snapped to the frame grid. Burned-in
-subtitles and sidecar files use the same frame-snapped cues.
+played span, masked by the redactions (plan/redact.py, the one door for text), and
+snapped to the frame grid. Burned-in subtitles and sidecar files use the same cues.
 """
 
 from __future__ import annotations
@@ -13,28 +13,18 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal
 
 import pysubs2
 
 from docedit.core.atomic import atomic_output
 from docedit.core.errors import SubtitleError
-from docedit.plan.build import Plan, Sound
+from docedit.media.info import SourceCue
+from docedit.plan.items import Plan, Sound
+from docedit.plan.redact import Lang, Redactor
 from docedit.timeline.project import Project
 
 MAX_SUBTITLE_BYTES = 5 * 1024 * 1024
-REDACTED = "[redacted]"
-Lang = Literal["original", "translation"]
 _SPEAKER = re.compile(r"^\s*(?P<name>[^:\n]{1,32}):\s*(?P<text>.*)$", re.DOTALL)
-
-
-@dataclass(frozen=True, slots=True)
-class SourceCue:
-    """A cue in a recording's own time, in seconds."""
-
-    start: Fraction
-    end: Fraction
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +36,7 @@ class Cue:
     text: str
     intercept: str
     redacted: bool = False
+    line: int = 0  # the source cue's line in its transcript file (0: unknown)
 
 
 def read_cues(path: Path) -> list[SourceCue]:
@@ -69,25 +60,16 @@ def read_cues(path: Path) -> list[SourceCue]:
 
 
 def cue_track(project: Project, plan: Plan, lang: Lang) -> list[Cue]:
-    """Every cue of the cut in one language, in time order."""
+    """Every cue of the cut in one language, in time order, masked by the redactions."""
+    redactor = Redactor.of(project.timeline)
     cues: list[Cue] = []
     intercepts = project.timeline.intercepts
-    cache: dict[Path, list[SourceCue]] = {}
     for sound in plan.sounds:
-        if sound.role != "intercept" or sound.intercept is None:
+        if not sound.speech or sound.intercept is None:
             continue
         intercept = intercepts[sound.intercept]
-        relative = intercept.transcript if lang == "original" else intercept.translation
-        if relative is None:
-            continue
-        path = project.path(relative)
-        if path not in cache:
-            cache[path] = read_cues(path)
-        event = project.timeline.scenes[sound.scene].audio[sound.event]
-        speakers = intercept.speakers
-        label = bool(getattr(event, "label", False))
-        for cue in cache[path]:
-            cues.extend(place_cue(cue, sound, plan, sound.intercept, speakers, label))
+        for cue in project.cues(intercept, lang):  # read once, when the timeline was bound
+            cues.extend(place_cue(cue, sound, plan, redactor, lang, intercept.speakers))
     return sorted(cues, key=lambda c: (c.start, c.end))
 
 
@@ -95,41 +77,28 @@ def place_cue(
     cue: SourceCue,
     sound: Sound,
     plan: Plan,
-    intercept: str,
+    redactor: Redactor,
+    lang: Lang,
     speakers: list[str] | tuple[str, ...] = (),
-    label: bool = False,
 ) -> list[Cue]:
-    """Shift a source cue to the cut, clip it to what plays, and split it at redactions."""
+    """Shift a source cue to the cut and clip it to what plays; the redactor decides what
+    it shows. A cue that a redaction overlaps stays one cue, for its whole time."""
     rate = plan.clock.rate
     first = Fraction(sound.source_in, rate)
     # Cue times relative to the sound's start, clipped to the part that plays.
     begin = max(cue.start - first, Fraction(0))
     end = min(cue.end - first, Fraction(sound.length, rate))
-    if end <= begin:
+    if end <= begin or sound.intercept is None:
         return []
-    text = speaker_text(cue.text, speakers, label)
-    pieces: list[tuple[Fraction, Fraction, bool]] = []
-    cursor = begin
-    for a, b in sound.redactions:
-        span_a, span_b = Fraction(a, rate), Fraction(b, rate)
-        if span_b <= cursor or span_a >= end:
-            continue
-        if span_a > cursor:
-            pieces.append((cursor, span_a, False))
-        pieces.append((max(cursor, span_a), min(end, span_b), True))
-        cursor = min(end, span_b)
-    if cursor < end:
-        pieces.append((cursor, end, False))
+    text = speaker_text(cue.text, speakers, sound.label)
+    # Overlap is judged on the cue's whole source time: its text shows whole, even clipped.
+    shown = redactor.cue(sound.intercept, lang, cue.start, cue.end, text)
     origin = Fraction(sound.start, rate)
-    placed = []
-    for a, b, redacted in pieces:
-        start_frame = plan.clock.frames(origin + a)
-        end_frame = plan.clock.frames(origin + b)
-        if end_frame > start_frame:
-            placed.append(
-                Cue(start_frame, end_frame, REDACTED if redacted else text, intercept, redacted)
-            )
-    return placed
+    start_frame = plan.clock.frames(origin + begin)
+    end_frame = plan.clock.frames(origin + end)
+    if end_frame <= start_frame:
+        return []
+    return [Cue(start_frame, end_frame, shown.text, sound.intercept, shown.redacted, cue.line)]
 
 
 def speaker_text(text: str, speakers: list[str] | tuple[str, ...], label: bool) -> str:

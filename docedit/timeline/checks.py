@@ -188,12 +188,14 @@ class _Checker:
         if item.words is None:
             return True
         begin, until = (self.seconds(time) for time in item.span())
-        for lang, lang_cues in zip(("original", "translation"), cues, strict=True):
-            words = item.words_in(lang)
-            for cue in lang_cues if words else ():
-                if begin < cue.end and cue.start < until and holds(cue.text, words):
-                    return True
-        return False
+        original, translation = cues
+        pairs = ((item.words_in("original"), original), (item.words_in("translation"), translation))
+        return any(
+            begin < cue.end and cue.start < until and holds(cue.text, words)
+            for words, lang_cues in pairs
+            if words
+            for cue in lang_cues
+        )
 
     # scenes --------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -21,6 +22,7 @@ from pydantic import (
     Tag,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -126,6 +128,9 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+REDACTION_MARK = "[redacted]"
+
+
 class Settings(Model):
     size: tuple[int, int] = Field(
         (1920, 1080), description="Output frame, width x height in pixels (even numbers)."
@@ -141,6 +146,9 @@ class Settings(Model):
     )
     duck_release: TimeValue = Field(
         Time.from_seconds(Fraction(4, 10)), description="How long a bed takes to come back."
+    )
+    redaction_mark: NonEmpty = Field(
+        REDACTION_MARK, description="docedit addition: what redacted text shows instead."
     )
 
     @field_validator("size")
@@ -159,6 +167,80 @@ class Settings(Model):
         return size
 
 
+class RedactWords(Model):
+    """The redacted words as each language's cues spell them."""
+
+    original: str | None = None
+    translation: str | None = None
+
+    @field_validator("original", "translation")
+    @classmethod
+    def _has_a_word(cls, words: str | None) -> str | None:
+        if words is not None and not any(c.isalnum() for c in words):
+            raise PydanticCustomError("redact", "words must hold a word (letters or digits)")
+        return words
+
+    @model_validator(mode="after")
+    def _some(self) -> RedactWords:
+        if self.original is None and self.translation is None:
+            raise PydanticCustomError("redact", "words needs `original`, `translation` or both")
+        return self
+
+
+def _words(value: Any) -> Any:
+    """A plain string names the same words in both languages."""
+    if not isinstance(value, str):
+        return value
+    if not any(c.isalnum() for c in value):
+        raise PydanticCustomError("redact", "words must hold a word (letters or digits)")
+    return {"original": value, "translation": value}
+
+
+def _redaction_item(value: Any) -> Any:
+    """The old `[from, to]` pair is a redaction that names no words."""
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise PydanticCustomError(
+                "redact",
+                "a redact item is [from, to] or {from: TIME, to: TIME, words: ..., note: ...}",
+            )
+        return {"from": value[0], "to": value[1]}
+    return value
+
+
+class Redaction(Model):
+    """A span of the recording, bleeped in the mix; the cues it overlaps are masked.
+
+    Without `words` an overlapped cue shows only the mark; with `words` only those words
+    are masked, in every cue of the intercept and every other text docedit writes.
+    """
+
+    begin: TimeValue = Field(alias="from")
+    end: TimeValue = Field(alias="to")
+    words: Annotated[
+        RedactWords | None,
+        BeforeValidator(_words, json_schema_input_type=str | RedactWords | None),
+    ] = Field(None, description="The words said in the span: one string for both languages.")
+    note: str | None = Field(None, description="Why it is redacted; kept, never the words.")
+
+    def span(self) -> tuple[Time, Time]:
+        """(from, to) in the recording's time: what the mix bleeps."""
+        return self.begin, self.end
+
+    def words_in(self, lang: Literal["original", "translation"]) -> str | None:
+        """The words to look for in one language's cues (a plain string is both)."""
+        return None if self.words is None else getattr(self.words, lang)
+
+
+RedactItem = Annotated[
+    Redaction,
+    BeforeValidator(
+        _redaction_item,
+        json_schema_input_type=tuple[TimeValue, TimeValue] | Redaction,
+    ),
+]
+
+
 class Intercept(Model):
     """One recorded call in the catalog."""
 
@@ -168,8 +250,10 @@ class Intercept(Model):
     tags: list[str] = []
     transcript: str | None = None
     translation: str | None = None
-    redact: list[tuple[TimeValue, TimeValue]] = Field(
-        [], description="Spans [start, end] of the recording to bleep in the mix and mask."
+    redact: list[RedactItem] = Field(
+        [],
+        description="Spans [from, to] (or {from, to, words, note}) of the recording to bleep "
+        "in the mix and mask in every text.",
     )
     note: str | None = None
 
