@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from bench.common import load_project
+from bench.common import load_project, tree_state
 from bench.reference import write_wav
 
 CATALOGS = (2000, 20)
@@ -46,9 +46,9 @@ class _Pipe:
 
 def section_payload(results: dict) -> None:
     print(f"payload: what the sound process is sent, catalogs of {CATALOGS}", flush=True)
-    results["payload"] = {str(n): measure(n) for n in CATALOGS}
-    for n, facts in results["payload"].items():
-        print(f"  {n} intercepts: {facts['bytes']:,} bytes", flush=True)
+    results["payload"] = {"tree": tree_state(), **{str(n): measure(n) for n in CATALOGS}}
+    for n in CATALOGS:
+        print(f"  {n} intercepts: {results['payload'][str(n)]['bytes']:,} bytes", flush=True)
 
 
 def measure(intercepts: int) -> dict[str, object]:
@@ -70,10 +70,12 @@ def measure(intercepts: int) -> dict[str, object]:
             else:
                 os.environ["DOCEDIT_CACHE_DIR"] = cache
         plan = make_plan(project)
+        from docedit.jobs.render import sound_media
+
         known = {
             "plan": plan,
             "project": project,
-            "media": project.media,
+            "media": sound_media(project, plan),  # what jobs/render.py hands over
             "m4a": folder / "sound.m4a",
             "profile": PROFILES["final"],
         }
@@ -124,7 +126,8 @@ def catalog(folder: Path, intercepts: int) -> Path:
     return path
 
 
-def report(facts: dict[str, dict], measured: list[str]) -> list[str]:
+def report(facts: dict, measured: list[str]) -> list[str]:
+    rows = [row for key, row in facts.items() if key != "tree"]
     lines = [
         "## What a render sends to its sound process",
         "",
@@ -132,18 +135,18 @@ def report(facts: dict[str, dict], measured: list[str]) -> list[str]:
         "The pickled size of what `SoundJob.submit` sends to the sound process (measured",
         "by handing it a pipe that only pickles), for one scene playing 3 intercepts from",
         "catalogs of different sizes, each intercept with its own WAV",
-        "(`python -m bench --only payload`).",
+        f"(`python -m bench --only payload`), with docedit as in {facts.get('tree', 'this tree')}.",
         "",
         "| catalog | media probed | sent | of which |",
         "|---|---|---|---|",
     ]
-    for row in facts.values():
+    for row in rows:
         parts = ", ".join(f"{name} {size:,} B" for name, size in row["parts"].items())
         lines.append(
             f"| {row['intercepts']:,} intercepts | {row['media_entries']:,} files | "
             f"**{row['bytes']:,} bytes** | {parts} |"
         )
-    sizes = [row["bytes"] for row in facts.values()]
+    sizes = [row["bytes"] for row in rows]
     if len(sizes) == 2 and min(sizes):
         lines += [
             "",

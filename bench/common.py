@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,3 +39,16 @@ def load_project(path: Path):
     except ImportError:  # before the move
         from docedit.timeline.checks import load_project as load
     return load(path)
+
+
+def git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def tree_state() -> str:
+    """This tree's commit, and whether docedit/ has changes not yet committed (then those
+    were measured too)."""
+    dirty = git("status", "--porcelain", "--", "docedit")
+    head = git("rev-parse", "--short", "HEAD")
+    return f"{head} with uncommitted changes in docedit/" if dirty else head

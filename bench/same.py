@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import ROOT, SAMPLE
+from bench.common import ROOT, SAMPLE, git, tree_state
 from docedit.media.ffmpeg import ffmpeg_exe
 from tests import media
 
@@ -33,34 +33,21 @@ def section_same(results: dict, ref: str) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-same-") as tmp:
         folder = Path(tmp)
         tree = folder / "tree"
-        _git("worktree", "add", "--detach", str(tree), ref)
+        git("worktree", "add", "--detach", str(tree), ref)
         try:
             ref_out = _make(tree, folder / "ref")
         finally:
-            _git("worktree", "remove", "--force", str(tree))
+            git("worktree", "remove", "--force", str(tree))
         now_out = _make(ROOT, folder / "now")
         results["same"] = {
-            "ref": _git("rev-parse", "--short", ref),
-            "ref_date": _git("log", "-1", "--format=%cd", "--date=short", ref),
-            "tree": _tree(),
+            "ref": git("rev-parse", "--short", ref),
+            "ref_date": git("log", "-1", "--format=%cd", "--date=short", ref),
+            "tree": tree_state(),
             "timeline": str(SAMPLE.relative_to(ROOT)),
             "mix": _compare_wavs(ref_out / "mix.wav", now_out / "mix.wav"),
             "preview": _compare_videos(ref_out / "preview.mp4", now_out / "preview.mp4"),
         }
     print(f"  {verdict(results['same'])}", flush=True)
-
-
-def _git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
-
-
-def _tree() -> str:
-    """This tree's commit, and whether docedit/ has changes not yet committed (then those
-    were measured too)."""
-    dirty = _git("status", "--porcelain", "--", "docedit")
-    head = _git("rev-parse", "--short", "HEAD")
-    return f"{head} with uncommitted changes in docedit/" if dirty else head
 
 
 def _make(code: Path, out: Path) -> Path:
