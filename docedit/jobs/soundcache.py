@@ -17,11 +17,11 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-from docedit import __version__
+from docedit.core.version import __version__
 from docedit.core.atomic import atomic_output
 from docedit.media.probe import cache_root
 from docedit.output.encode import Profile
-from docedit.plan.build import Plan
+from docedit.plan import Plan
 from docedit.sound.report import LoudnessReport, MixReport
 
 KEEP_BYTES = 1 << 30  # oldest entries go beyond this

@@ -8,22 +8,15 @@ snapped to the frame grid. Burned-in subtitles and sidecar files use the same cu
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
-import pysubs2
-
-from docedit.core.atomic import atomic_output
-from docedit.core.errors import SubtitleError
 from docedit.media.info import SourceCue
 from docedit.plan.items import Plan, Sound
 from docedit.plan.redact import Lang, Redactor
 from docedit.timeline.project import Project
 
-MAX_SUBTITLE_BYTES = 5 * 1024 * 1024
 _SPEAKER = re.compile(r"^\s*(?P<name>[^:\n]{1,32}):\s*(?P<text>.*)$", re.DOTALL)
 
 
@@ -37,26 +30,6 @@ class Cue:
     intercept: str
     redacted: bool = False
     line: int = 0  # the source cue's line in its transcript file (0: unknown)
-
-
-def read_cues(path: Path) -> list[SourceCue]:
-    """Parse an SRT or WebVTT file with pysubs2; SubtitleError says what is wrong."""
-    try:
-        size = os.path.getsize(path)
-    except OSError as err:
-        raise SubtitleError(f"cannot read it: {err.strerror}") from None
-    if size > MAX_SUBTITLE_BYTES:
-        raise SubtitleError(f"subtitle file is over {MAX_SUBTITLE_BYTES // 2**20} MiB")
-    try:
-        subs = pysubs2.load(str(path), encoding="utf-8")
-    except (pysubs2.exceptions.Pysubs2Error, UnicodeDecodeError, ValueError) as err:
-        raise SubtitleError(f"not a subtitle file pysubs2 can read ({err})") from None
-    cues = [
-        SourceCue(Fraction(e.start, 1000), Fraction(e.end, 1000), e.plaintext.strip())
-        for e in subs
-        if not e.is_comment and e.end > e.start and e.plaintext.strip()
-    ]
-    return sorted(cues, key=lambda c: (c.start, c.end))
 
 
 def cue_track(project: Project, plan: Plan, lang: Lang) -> list[Cue]:
@@ -108,27 +81,3 @@ def speaker_text(text: str, speakers: list[str] | tuple[str, ...], label: bool) 
         return text
     name, rest = match["name"].strip(), match["text"].strip()
     return f"{name.upper()}: {rest}" if label else rest
-
-
-def frame_ms(frame: int, plan: Plan) -> int:
-    return round(plan.clock.frame_time(frame) * 1000)
-
-
-def write_sidecar(cues: list[Cue], plan: Plan, out: Path) -> Path:
-    """Write SRT or WebVTT (by the file's extension) atomically, times on the frame grid."""
-    out = Path(out)
-    fmt = {".srt": "srt", ".vtt": "vtt"}.get(out.suffix.lower())
-    if fmt is None:
-        raise SubtitleError(f"{out}: subtitle output must end in .srt or .vtt")
-    subs = pysubs2.SSAFile()
-    for cue in cues:
-        subs.append(
-            pysubs2.SSAEvent(
-                start=frame_ms(cue.start, plan),
-                end=frame_ms(cue.end, plan),
-                text=cue.text.replace("\n", r"\N"),
-            )
-        )
-    with atomic_output(out, out.suffix) as temp:
-        temp.write_text(subs.to_string(fmt), "utf-8")
-    return out
