@@ -24,6 +24,7 @@ from bench.sections import section_mix, section_render, section_validate
 from docedit.media.ffmpeg import ffmpeg_exe
 
 TIMED = ("validate", "mix", "render", "compare")  # the default: what `make bench` measures
+SECTIONS = (*TIMED, "same", "payload")  # the checks: same output as --ref, payload size
 # Results that are facts, not rows of timings, and the section that makes each.
 FACTS = {"outputs": "compare", "same": "same", "payload": "payload"}
 NOT_PROFILED = "(profiled when the run ends)"
@@ -109,6 +110,9 @@ def main() -> None:
     sections = set(args.only.split(","))
     stills = 8 if args.quick else 40
     minutes = 6 if args.quick else 60
+    unknown = sections - set(SECTIONS)
+    if unknown:
+        parser.error(f"no section {', '.join(sorted(unknown))}; there are {', '.join(SECTIONS)}")
     WORK.mkdir(parents=True, exist_ok=True)
     make_media(WORK)
     results: dict = {}
@@ -122,9 +126,6 @@ def main() -> None:
         "same": lambda: same.section_same(results, args.ref),
         "payload": lambda: catalog_size.section_payload(results),
     }
-    unknown = sections - set(runners)
-    if unknown:
-        parser.error(f"no section {', '.join(sorted(unknown))}; there are {', '.join(runners)}")
     # The profile is made again when a timed section runs (or none is saved); the checks
     # alone (same, payload) keep the last one.
     _, _, profiled = earlier_sections(DOCS / f"benchmarks{suffix}.json", sections)
