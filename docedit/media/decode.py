@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from scipy import signal
 
-from docedit.core.errors import MediaError
+from docedit.core.errors import MediaError, first_line
 from docedit.media.ffmpeg import configure_pydub, media_arg
 from docedit.media.info import MediaInfo
 
@@ -29,7 +29,7 @@ def decode_audio(info: MediaInfo, rate: int) -> np.ndarray:
     try:
         segment = AudioSegment.from_file(media_arg(info.path), codec=info.audio.codec)
     except (CouldntDecodeError, OSError, IndexError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        first = first_line(err, type(err).__name__)
         raise MediaError(f"{info.path}: its audio does not decode ({first})") from None
     kind = {1: np.uint8, 2: np.int16, 4: np.int32}.get(segment.sample_width)
     if kind is None:

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from docedit.core.atomic import atomic_output
+from docedit.core.errors import first_line
 from docedit.media.ffmpeg import media_arg, run_ffmpeg
 
 # The facts live in a pure module; re-exported here so `from probe import MediaInfo` works.
@@ -103,10 +104,10 @@ def _decode_check(path: Path, info: MediaInfo) -> MediaInfo:
         errors = _FFMPEG_PREFIX.sub("", result.stderr.decode("utf-8", "replace")).strip()
         times = _OUT_TIME.findall(result.stdout.decode("ascii", "replace"))
         if result.returncode != 0 or (errors and not times):
-            first = errors.splitlines()[0] if errors else f"exit {result.returncode}"
+            first = first_line(errors, f"exit {result.returncode}")
             return MediaInfo(str(path), error=f"its {name} does not decode ({first})")
         if errors:
-            return MediaInfo(str(path), error=f"its {name} is damaged ({errors.splitlines()[0]})")
+            return MediaInfo(str(path), error=f"its {name} is damaged ({first_line(errors)})")
         if duration is None and times:
             duration = int(times[-1]) / 1e6
     return MediaInfo(str(path), duration=duration, audio=info.audio, video=info.video)

@@ -1,0 +1,172 @@
+"""What every command shares: its options, printing findings, and the guard that turns
+a failure into an exit status.
+
+Exit codes: 0 success, 1 invalid input or a failed job (a `DoceditError`, or an OS error
+about the user's own files: one line each), 2 a usage error (Click's own), 70 an internal
+error (a bug: the traceback is saved to a file and named), 130 interrupted, 143 SIGTERM.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, NoReturn, ParamSpec
+
+import typer
+from rich.console import Console
+
+from docedit.cli.crash import save_traceback
+from docedit.core.errors import DoceditError, Finding, Severity, TimelineError, first_line
+
+EXIT_INPUT = 1
+EXIT_INTERNAL = 70  # EX_SOFTWARE in sysexits.h
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+P = ParamSpec("P")
+
+TimelineArg = Annotated[
+    Path, typer.Argument(help="The timeline YAML file.", dir_okay=False, show_default=False)
+]
+CutOpt = Annotated[str | None, typer.Option("--cut", help="Play a named cut from `cuts:`.")]
+SceneOpt = Annotated[
+    list[str] | None,
+    typer.Option("--scene", help="Play only this scene (repeat for several, in that order)."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, a service stopping), unwound like Ctrl-C so that
+    workers are stopped and temporary files removed."""
+
+
+def print_findings(findings: Iterable[Finding]) -> None:
+    for finding in findings:
+        if err.is_terminal:
+            style = "red" if finding.severity is Severity.ERROR else "yellow"
+            err.print(f"[{style}]{finding}[/]", markup=True, highlight=False)
+        else:
+            print(finding, file=sys.stderr)
+
+
+def require_suffix(path: Path, suffixes: tuple[str, ...], option: str) -> None:
+    if path.suffix.lower() not in suffixes:
+        raise typer.BadParameter(f"must end in {' or '.join(suffixes)}: {path}", param_hint=option)
+
+
+_defaults: list[Path] = []  # outputs a command worked out itself, e.g. ./<timeline>.mp4
+
+
+def default_output(path: Path) -> Path:
+    """Count an output the command named itself as the user's, like one they typed."""
+    _defaults.append(path)
+    return path
+
+
+def guarded(command: Callable[P, None]) -> Callable[P, None]:
+    """Run a command so that no failure shows a bare traceback: the user's mistakes
+    become one line and exit 1, an interruption exits 130/143, and anything else is
+    reported as a bug (exit 70) with its traceback saved to a file."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        _defaults.clear()
+        try:
+            command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
+            raise  # an exit status already chosen, or a usage error: Typer reports them
+        except TimelineError as failure:
+            print_findings(failure.findings)
+            errors = sum(1 for f in failure.findings if f.severity is Severity.ERROR)
+            _fail(EXIT_INPUT, f"{errors} error(s)")
+        except DoceditError as failure:
+            _fail(EXIT_INPUT, f"error: {first_line(failure, type(failure).__name__)}")
+        except Terminated:
+            _fail(EXIT_TERMINATED, "terminated")
+        except KeyboardInterrupt:
+            _fail(EXIT_INTERRUPTED, "interrupted")
+        except OSError as failure:
+            if not UsersPaths.of(kwargs).own(failure):
+                internal_error(failure)
+            _fail(EXIT_INPUT, f"error: {_os_message(failure)}")
+        except Exception as failure:
+            internal_error(failure)
+
+    return run
+
+
+def internal_error(failure: BaseException) -> NoReturn:
+    """A bug: say so in one line, keep the whole traceback in a file, exit 70."""
+    saved = save_traceback(failure)
+    message = first_line(failure)
+    what = f"{type(failure).__name__}: {message}" if message else type(failure).__name__
+    where = f"The traceback is in {saved}" if saved else "The traceback is above"
+    _fail(EXIT_INTERNAL, f"internal error: {what}; this is a bug in docedit. {where}")
+
+
+def _fail(code: int, message: str) -> NoReturn:
+    print(f"{message}; nothing written", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def _os_message(failure: OSError) -> str:
+    """`PATH: reason`, as the shell says it."""
+    name = failure.filename if failure.filename is not None else failure.filename2
+    reason = failure.strerror or first_line(failure, type(failure).__name__)
+    return f"{os.fsdecode(name)}: {reason}" if isinstance(name, str | bytes) else reason
+
+
+@dataclass(frozen=True)
+class UsersPaths:
+    """The files of this command: an OS error about one of them is the user's to fix
+    (exit 1, one line); about any other file it is a bug in docedit."""
+
+    named: frozenset[Path]  # every path on the command line, and the outputs
+    outputs: frozenset[Path]
+    timeline_folder: Path | None
+
+    @classmethod
+    def of(cls, arguments: dict[str, object]) -> UsersPaths:
+        typed = [v for value in arguments.values() for v in _listed(value) if isinstance(v, Path)]
+        timeline = arguments.get("timeline")
+        outputs = [p for p in [*typed, *_defaults] if p != timeline]
+        words = [part for word in sys.argv[1:] for part in word.split("=", 1) if part]
+        named: list[str | os.PathLike[str]] = [*typed, *outputs, *words]
+        return cls(
+            frozenset(map(_absolute, named)),
+            frozenset(map(_absolute, outputs)),
+            _absolute(timeline).parent if isinstance(timeline, Path) else None,
+        )
+
+    def own(self, failure: OSError) -> bool:
+        """The path itself, a folder above an output (missing or read-only), an
+        output's sibling (its temporary name), anything under the timeline's folder
+        (its media and transcripts), or a full disk."""
+        if failure.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        names = [n for n in (failure.filename, failure.filename2) if isinstance(n, str | bytes)]
+        return any(self._owns(_absolute(os.fsdecode(name))) for name in names)
+
+    def _owns(self, path: Path) -> bool:
+        if path in self.named:
+            return True
+        if any(out.is_relative_to(path) or out.parent == path.parent for out in self.outputs):
+            return True
+        return self.timeline_folder is not None and path.is_relative_to(self.timeline_folder)
+
+
+def _listed(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _absolute(path: str | os.PathLike[str]) -> Path:
+    return Path(os.path.abspath(path))

@@ -1,0 +1,208 @@
+"""`docedit render`, `mix` and `subtitles`: the cut to an MP4, a WAV or a sidecar.
+
+Each command is a few lines around `docedit.render`, `docedit.mix` or
+`docedit.subtitles`: check the output's suffix, show progress, print what was written.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+from rich.table import Table
+
+import docedit
+from docedit.cli.common import (
+    CutOpt,
+    QuietOpt,
+    SceneOpt,
+    TimelineArg,
+    default_output,
+    err,
+    guarded,
+    out,
+    print_findings,
+    require_suffix,
+)
+from docedit.jobs.progress import Reporter, reporter_for
+from docedit.output.encode import PROFILES
+from docedit.plan.cues import Lang
+
+if TYPE_CHECKING:
+    from docedit.sound.report import MixReport
+    from docedit.timeline.project import Project
+
+    ProfileName = str
+else:  # the choices are the encoder's own profiles, listed once, in output/encode.py
+    ProfileName = Literal[tuple(PROFILES)]
+
+
+LoudnessOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--loudness",
+        help="The mix's target instead of the timeline's: LUFS, or a spec "
+        "(ebu-r128, atsc-a85, streaming, podcast, web).",
+    ),
+]
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Reporter]:
+    reporter = reporter_for(err, quiet)
+    try:
+        yield reporter
+    finally:
+        reporter.close()
+
+
+@guarded
+def render(
+    timeline: TimelineArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="The MP4 (.mov for master) to write. Default: ./<timeline>.mp4"
+        ),
+    ] = None,
+    cut: CutOpt = None,
+    scene: SceneOpt = None,
+    profile: Annotated[
+        ProfileName,
+        typer.Option(
+            "--profile",
+            help="final: full size, CRF 18; preview: 640 px, 12 fps; master: ProRes 422 HQ "
+            "with 24-bit PCM in a .mov.",
+        ),
+    ] = "final",
+    crf: Annotated[
+        int | None,
+        typer.Option("--crf", min=0, max=51, help="x264 quality instead of the profile's."),
+    ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Mix the sound again even if the same sound was made before."
+        ),
+    ] = False,
+    loudness: LoudnessOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Render the cut (default: every scene in order) to an H.264/AAC MP4, or a ProRes
+    master MOV; OUT.manifest.json records what it was made from."""
+    from docedit.jobs.soundjob import SoundJob
+
+    suffix = PROFILES[profile].suffix
+    target = output or default_output(Path(f"{timeline.stem}{suffix}"))
+    require_suffix(target, (suffix,), "--output")
+    sound = SoundJob.spawn()  # first: it warms up while we import and validate
+    with _progress(quiet) as reporter:
+        result = docedit.render(
+            timeline,
+            target,
+            cut=cut,
+            scenes=scene or (),
+            profile=profile,
+            crf=crf,
+            cache=not no_cache,
+            reporter=reporter,
+            sound=sound,
+            loudness=loudness,
+        )
+    width, height = result.size
+    print(
+        f"wrote {result.path}: {width}x{height}, {result.frames} frames at "
+        f"{float(result.fps):g} fps, {float(result.duration):.3f}s, "
+        f"{result.mix.report.integrated:.1f} LUFS, {result.mix.report.true_peak:.1f} dBTP"
+        + (" (sound from the cache)" if result.sound_cached else "")
+    )
+
+
+@guarded
+def mix(
+    timeline: TimelineArg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The WAV to write (48 kHz 24-bit).")
+    ],
+    cut: CutOpt = None,
+    scene: SceneOpt = None,
+    report: Annotated[
+        bool, typer.Option("--report", help="Print loudness figures as a table.")
+    ] = False,
+    loudness: LoudnessOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """The final audio mix alone, exactly as the render carries it."""
+    require_suffix(output, (".wav",), "--output")
+    with _progress(quiet) as reporter:
+        mixed = docedit.mix(
+            timeline, output, cut=cut, scenes=scene or (), reporter=reporter, loudness=loudness
+        )
+    loudness = mixed.report.integrated
+    print(f"wrote {output}: {mixed.seconds:.3f}s at {mixed.rate} Hz, {loudness:.1f} LUFS")
+    if report:
+        out.print(_loudness_table(mixed))
+
+
+@guarded
+def subtitles(
+    timeline: TimelineArg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The .srt, .vtt, .ttml or .ass to write.")
+    ],
+    lang: Annotated[Lang, typer.Option("--lang", help="Which text to write.")] = "translation",
+    cut: CutOpt = None,
+    scene: SceneOpt = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Check the cues against subtitle rules; exit 1 if any miss."),
+    ] = False,
+    rules: Annotated[
+        str | None,
+        typer.Option("--rules", help="netflix (default), bbc, or a YAML file of rules."),
+    ] = None,
+) -> None:
+    """A subtitle sidecar of the cut, timed to the frame as the render burns it."""
+    from docedit.output.sidecar import SUFFIXES
+
+    require_suffix(output, SUFFIXES, "--output")
+    project = docedit.load(timeline)
+    cues = docedit.subtitles(project, output, lang=lang, cut=cut, scenes=scene or ())
+    print(f"wrote {output}: {len(cues)} cues ({lang})")
+    if check or rules is not None:
+        _check_subtitles(project, lang, cut, scene or [], rules)
+
+
+def _check_subtitles(
+    project: Project, lang: Lang, cut: str | None, scenes: list[str], rules: str | None
+) -> None:
+    from docedit.jobs.delivery import load_rules, subtitle_check
+
+    chosen = load_rules(rules)
+    findings = subtitle_check(project, lang, cut, scenes, chosen)
+    print_findings(findings)
+    if findings:
+        print(f"{len(findings)} cue(s) miss the {chosen.name} rules", file=sys.stderr)
+        raise typer.Exit(1)
+    print(f"the cues pass the {chosen.name} rules")
+
+
+def _loudness_table(mixed: MixReport) -> Table:
+    def db(value: float, unit: str) -> str:
+        return "-inf" if value == -math.inf else f"{value:.1f} {unit}"
+
+    table = Table(title="Loudness (ITU-R BS.1770)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("integrated", db(mixed.report.integrated, "LUFS"))
+    table.add_row("true peak", db(mixed.report.true_peak, "dBTP"))
+    table.add_row("loudness range", f"{mixed.report.loudness_range:.1f} LU")
+    table.add_row("gain applied", f"{mixed.report.gain:+.1f} dB")
+    for scene_id, value in mixed.scene_loudness.items():
+        table.add_row(f"scene {scene_id}", db(value, "LUFS"))
+    return table
