@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from docedit.sound.report import MixReport
     from docedit.timeline.project import Project
 
-__version__ = "0.1.0"
+from docedit.core.version import __version__
 
 __all__ = [
     "Cue",
