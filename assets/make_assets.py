@@ -182,6 +182,16 @@ def srt_time(seconds: float) -> str:
     return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
 
 
+def two_lines(text: str, width: int = 42) -> str:
+    """A line longer than the subtitle rules allow (42 characters), broken at the space
+    nearest its middle, so the sidecars pass `docedit subtitles --check`."""
+    if len(text) <= width or " " not in text:
+        return text
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return f"{text[:cut]}\n{text[cut + 1 :]}"
+
+
 def make_calls(out: Path, rng: np.random.Generator) -> dict[str, list[tuple[float, float]]]:
     """One WAV, one Russian SRT and one English SRT per call; returns redacted spans."""
     out.mkdir(parents=True, exist_ok=True)
@@ -205,7 +215,7 @@ def make_calls(out: Path, rng: np.random.Generator) -> dict[str, list[tuple[floa
             write_wav(out / f"{call_id}.wav", audio, PHONE_RATE)
             for suffix, column in (("ru", 2), ("en", 3)):
                 blocks = [
-                    f"{i}\n{srt_time(c[0])} --> {srt_time(c[1])}\n{c[column]}\n"
+                    f"{i}\n{srt_time(c[0])} --> {srt_time(c[1])}\n{two_lines(c[column])}\n"
                     for i, c in enumerate(cues, 1)
                 ]
                 (out / f"{call_id}.{suffix}.srt").write_text("\n".join(blocks), "utf-8")

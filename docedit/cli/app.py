@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from docedit import __version__
-from docedit.cli import render, schema, validate
+from docedit.cli import delivery, render, schema, validate
 from docedit.cli.common import Terminated, internal_error
 
 app = typer.Typer(
@@ -29,6 +29,8 @@ app.command()(render.render)
 app.command()(render.mix)
 app.command()(render.subtitles)
 app.command()(schema.schema)
+app.command()(delivery.qc)
+app.command()(delivery.verify)
 
 
 @app.callback(invoke_without_command=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from docedit.core.errors import OutputError
+from docedit.core.loudness_specs import loudness_spec
 from docedit.jobs.progress import Reporter, Silent
 from docedit.jobs.soundcache import SoundCache, sound_key
 from docedit.jobs.soundjob import SoundJob
@@ -27,10 +28,13 @@ from docedit.output.encode import (
     frame_count,
     mux,
     plan_frame,
+    require_encoders,
 )
+from docedit.output.manifest import write_manifest
+from docedit.output.sidecar import write_subtitles
 from docedit.picture.frames import FrameRenderer
 from docedit.plan import Plan, make_plan
-from docedit.plan.cues import Cue, Lang, cue_track, write_sidecar
+from docedit.plan.cues import Cue, Lang, cue_track
 from docedit.sound.report import MixReport
 from docedit.timeline.project import Project
 
@@ -110,8 +114,10 @@ def render(
     reporter: Reporter | None = None,
     sound: SoundJob | None = None,
     cache: SoundCache | None = None,
+    loudness: float | str | None = None,
 ) -> RenderResult:
-    """Render the cut to an H.264/AAC MP4 at `out` (final or preview profile).
+    """Render the cut to an H.264/AAC MP4 at `out` (final or preview profile), or a
+    ProRes 422 HQ / 24-bit PCM MOV (master); `OUT.manifest.json` is written after it.
 
     The sound (mix, loudness, AAC) is made in a second process while this one renders
     and encodes the frames; the two are joined by a stream-copy mux at the end. Pass a
@@ -122,15 +128,18 @@ def render(
     job = sound or SoundJob.spawn()
     try:
         out = guard_output(project, out)
-        plan = make_plan(project, cut, scenes)
+        plan = with_loudness(make_plan(project, cut, scenes), loudness)
+        chosen = PROFILES[profile] if crf is None else replace(PROFILES[profile], crf=crf)
+        require_encoders(chosen)
     except BaseException:
         job.stop()
         raise
-    chosen = PROFILES[profile] if crf is None else replace(PROFILES[profile], crf=crf)
+    cache = None if chosen.master else cache  # the cache keeps AAC only
     key = sound_key(plan, chosen) if cache else ""
     cached = cache.get(key) if cache else None
     with tempfile.TemporaryDirectory(prefix="docedit-") as work:
-        picture, m4a = Path(work) / "picture.mp4", Path(work) / "sound.m4a"
+        picture = Path(work) / f"picture{chosen.suffix}"
+        m4a = Path(work) / f"sound{chosen.sound_suffix}"
         if cached:
             job.stop()
             m4a, mixed = cached
@@ -153,6 +162,7 @@ def render(
             job.stop()
             raise
         mux(picture, m4a, out)
+        write_manifest(project, plan, out, chosen.name)
         if cache and not cached:
             cache.put(key, m4a, mixed)
     count, fps = frames.count, frames.fps
@@ -166,10 +176,11 @@ def mix(
     cut: str | None = None,
     scenes: Sequence[str] = (),
     reporter: Reporter | None = None,
+    loudness: float | str | None = None,
 ) -> MixReport:
     """The final mix alone, as the render would carry it, to a 24-bit WAV at `out`."""
     out = guard_output(project, out)
-    plan = make_plan(project, cut, scenes)
+    plan = with_loudness(make_plan(project, cut, scenes), loudness)
     return _mix(plan, project, out, reporter or Silent())
 
 
@@ -181,12 +192,21 @@ def subtitles(
     cut: str | None = None,
     scenes: Sequence[str] = (),
 ) -> list[Cue]:
-    """A subtitle sidecar (.srt or .vtt) of the cut in one language."""
+    """A subtitle sidecar (.srt, .vtt, .ttml or .ass) of the cut in one language."""
     out = guard_output(project, out)
     plan = make_plan(project, cut, scenes)
     cues = cue_track(project, plan, lang)
-    write_sidecar(cues, plan, out)
+    write_subtitles(cues, plan, out)
     return cues
+
+
+def with_loudness(plan: Plan, loudness: float | str | None) -> Plan:
+    """The plan with `--loudness` (a number or a spec name) instead of the timeline's;
+    a number keeps the timeline's true peak."""
+    if loudness is None:
+        return plan
+    spec = loudness_spec(loudness, plan.true_peak)
+    return replace(plan, loudness=spec.integrated, true_peak=spec.true_peak)
 
 
 def _mix(plan: Plan, project: Project, out: Path, reporter: Reporter) -> MixReport:

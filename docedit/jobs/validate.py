@@ -9,6 +9,7 @@ from pathlib import Path
 
 from docedit.core.errors import Finding, Severity, TimelineError
 from docedit.core.timecode import format_clock, format_fps
+from docedit.jobs.delivery import transcript_findings
 from docedit.media.probe import ProbeCache
 from docedit.plan.build import make_plan
 from docedit.plan.checks import check_timing
@@ -57,6 +58,7 @@ def validate(path: Path, cache: ProbeCache | None = None) -> Report:
     project = bind(path, structured.partial, cache, loaded.marks, structured.positions)
     checked = check_timeline(project, loaded.data)
     report.findings += checked.findings
+    report.findings += transcript_findings(project)  # subtitle rules, at the cue's line
     for scene_id in checked.ready:
         report.findings += check_timing(project, scene_id)
     if structured.timeline is not None and not report.errors:

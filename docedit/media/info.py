@@ -19,6 +19,7 @@ class SourceCue:
     start: Fraction
     end: Fraction
     text: str
+    line: int = 0  # of its timing line in the SRT/VTT file, 1-based (0: unknown)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Frames and the mix into an H.264/AAC MP4, with moviepy's ffmpeg writer, atomically.
+"""Frames and the mix into an H.264/AAC MP4 (or a ProRes/PCM master MOV), atomically.
 
 The output is written under a temporary name in the target folder and renamed into
 place only when ffmpeg has finished cleanly. On any failure or Ctrl-C the encoder is
@@ -8,6 +8,7 @@ stopped and the temporary file removed: no partial file is ever left behind.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import subprocess
 from collections.abc import Callable, Iterator
@@ -32,13 +33,38 @@ PREVIEW_MAX_FPS = 12
 
 @dataclass(frozen=True)
 class Profile:
-    """How a cut is encoded: size, rate and x264/AAC settings."""
+    """How a cut is encoded: size, rate and x264/AAC settings (or a ProRes/PCM master)."""
 
     name: str
     crf: int
     preset: str
     audio_bitrate: str = "192k"
     preview: bool = False
+    master: bool = False  # ProRes 422 HQ and 24-bit PCM in a .mov
+
+    @property
+    def suffix(self) -> str:
+        """The output's container: what the CLI asks the output name to end in."""
+        return ".mov" if self.master else ".mp4"
+
+    @property
+    def sound_suffix(self) -> str:
+        """The sound made beside the picture before the mux."""
+        return ".wav" if self.master else ".m4a"
+
+    def video_codec(self) -> list[str]:
+        """ffmpeg's encoder options for the picture."""
+        if self.master:  # prores_ks profile 3 is 422 HQ; it needs 10-bit 4:2:2 input
+            return ["-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le"]
+        crf = ["-crf", str(self.crf)]
+        return ["-c:v", "libx264", "-preset", self.preset, *crf, "-pix_fmt", "yuv420p"]
+
+    def audio_codec(self) -> list[str]:
+        """ffmpeg's encoder options for the sound."""
+        if self.master:
+            return ["-c:a", "pcm_s24le"]
+        coder = ["-aac_coder", "fast"] if self.preview else []
+        return ["-c:a", "aac", *coder, "-b:a", self.audio_bitrate]
 
     def size(self, size: tuple[int, int]) -> tuple[int, int]:
         if not self.preview:
@@ -54,7 +80,25 @@ class Profile:
 PROFILES = {
     "final": Profile("final", crf=18, preset="medium"),
     "preview": Profile("preview", crf=30, preset="ultrafast", preview=True),
+    "master": Profile("master", crf=0, preset="", master=True),
 }
+
+
+@functools.cache
+def has_encoder(name: str) -> bool:
+    """Whether the bundled ffmpeg was built with an encoder (some builds lack prores_ks)."""
+    listed = run_ffmpeg(["-encoders"]).stdout.decode(errors="replace")
+    return any(line.split()[1:2] == [name] for line in listed.splitlines())
+
+
+def require_encoders(profile: Profile) -> None:
+    """Fail before any work when the bundled ffmpeg cannot make this profile."""
+    if profile.master and not has_encoder("prores_ks"):
+        raise EncodeError(
+            f"the bundled ffmpeg ({ffmpeg_exe()}) has no prores_ks encoder, which the "
+            "master profile needs; use --profile final, or point IMAGEIO_FFMPEG_EXE at an "
+            "ffmpeg built with it"
+        )
 
 
 def frame_count(plan_frames: int, plan_fps: Fraction, out_fps: Fraction) -> int:
@@ -76,11 +120,13 @@ def encode_video(
     profile: Profile,
     progress: Callable[[int], None] | None = None,
 ) -> Path:
-    """Write `count` I420 frames from `frames(i)` as H.264 (no sound) with moviepy's writer."""
+    """Write `count` I420 frames from `frames(i)` as H.264 or ProRes (no sound) with
+    moviepy's writer."""
     configure_moviepy()
     from docedit.output.writer import I420Writer
 
-    writer = I420Writer(out, size, fps, profile.preset, profile.crf)
+    require_encoders(profile)
+    writer = I420Writer(out, size, fps, profile.video_codec())
     try:
         for index in range(count):
             writer.write_frame(frames(index))
@@ -98,13 +144,14 @@ def encode_video(
 
 @contextmanager
 def aac_sink(out: Path, rate: int, profile: Profile) -> Iterator[Callable[[bytes], object]]:
-    """An AAC encoder fed 24-bit stereo PCM through a pipe, so it encodes while the mix
-    is still being made; the M4A is ready for a stream-copy mux when the block ends."""
-    coder = ["-aac_coder", "fast"] if profile.preview else []
+    """An AAC encoder (a 24-bit PCM WAV for the master) fed 24-bit stereo PCM through a
+    pipe, so it encodes while the mix is still being made; the file is ready for a
+    stream-copy mux when the block ends."""
     command = [
         *(ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y"),
         *("-f", "s24le", "-ar", str(rate), "-ac", "2", "-i", "pipe:0"),
-        *("-c:a", "aac", *coder, "-b:a", profile.audio_bitrate, media_arg(out)),
+        *profile.audio_codec(),
+        media_arg(out),
     ]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     stdin, stderr = process.stdin, process.stderr
@@ -115,7 +162,7 @@ def aac_sink(out: Path, rate: int, profile: Profile) -> Iterator[Callable[[bytes
         stdin.close()
         error = stderr.read().decode(errors="replace").strip()
         if process.wait() != 0:
-            raise EncodeError(f"AAC encoding failed: {error}")
+            raise EncodeError(f"sound encoding failed: {error}")
     finally:
         if process.poll() is None:
             process.kill()
@@ -123,8 +170,9 @@ def aac_sink(out: Path, rate: int, profile: Profile) -> Iterator[Callable[[bytes
 
 
 def mux(video: Path, audio: Path, out: Path) -> Path:
-    """Join picture and sound by stream copy (no re-encoding) into `out`, atomically."""
-    with atomic_output(out, ".mp4") as temp:
+    """Join picture and sound by stream copy (no re-encoding) into `out` (.mp4 or .mov,
+    by its suffix), atomically."""
+    with atomic_output(out, Path(out).suffix or ".mp4") as temp:
         result = run_ffmpeg(
             [
                 *("-v", "error", "-y", "-i", media_arg(video), "-i", media_arg(audio)),

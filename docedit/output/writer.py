@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -26,12 +27,13 @@ from docedit.media.ffmpeg import ffmpeg_exe, media_arg, widen_pipe
 
 
 class I420Writer(FFMPEG_VideoWriter):
-    """H.264 from raw I420 frames (an array of H*3/2 rows of W bytes each)."""
+    """H.264 (or what `codec` says: ffmpeg's encoder options) from raw I420 frames (an
+    array of H*3/2 rows of W bytes each)."""
 
     proc: subprocess.Popen[bytes] | None  # None once closed or killed
 
     def __init__(
-        self, filename: Path, size: tuple[int, int], fps: Fraction, preset: str, crf: int
+        self, filename: Path, size: tuple[int, int], fps: Fraction, codec: Sequence[str]
     ) -> None:
         rate = f"{fps.numerator}/{fps.denominator}"
         self.filename = str(filename)
@@ -41,7 +43,7 @@ class I420Writer(FFMPEG_VideoWriter):
             *(ffmpeg_exe(), "-y", "-nostdin", "-loglevel", "error"),
             *("-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}"),
             *("-r", rate, "-an", "-i", "pipe:0"),
-            *("-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p"),
+            *codec,
             *("-r", rate, media_arg(filename)),
         ]
         self.proc = subprocess.Popen(

@@ -49,6 +49,7 @@ def make_plan(project: Project, cut: str | None = None, scenes: Sequence[str] = 
     timeline = project.timeline
     settings = timeline.settings
     clock = clock_of(timeline)
+    spec = settings.loudness_spec()
     planned: list[ScenePlan] = []
     frame = Frames(0)
     for scene_id in select_scenes(timeline, cut, scenes):
@@ -60,8 +61,8 @@ def make_plan(project: Project, cut: str | None = None, scenes: Sequence[str] = 
         clock=clock,
         size=settings.size,
         scenes=Redactor.of(timeline).scenes(planned),  # titles and captions masked here
-        loudness=settings.loudness,
-        true_peak=settings.true_peak,
+        loudness=spec.integrated,
+        true_peak=spec.true_peak,
         duck_attack=clock.time_samples(settings.duck_attack),
         duck_release=clock.time_samples(settings.duck_release),
     )

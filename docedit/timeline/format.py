@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
@@ -26,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from docedit.core.loudness_specs import SPECS, LoudnessSpec, SpecName, loudness_spec
 from docedit.core.timecode import (
     GAIN_FORMS,
     TIME_FORMS,
@@ -131,13 +133,35 @@ class Model(BaseModel):
 REDACTION_MARK = "[redacted]"
 
 
+def _loudness(value: Any) -> Any:
+    """A number of LUFS or a spec's name, as one clear error (not one per union member)."""
+    if isinstance(value, str) and value.strip().lower() in SPECS:
+        return value.strip().lower()
+    if isinstance(value, int | float) and not isinstance(value, bool) and -70 <= value <= 0:
+        return float(value)
+    raise PydanticCustomError(
+        "loudness",
+        "loudness must be LUFS from -70 to 0, or a delivery spec: {specs}",
+        {"specs": ", ".join(SPECS)},
+    )
+
+
 class Settings(Model):
     size: tuple[int, int] = Field(
         (1920, 1080), description="Output frame, width x height in pixels (even numbers)."
     )
     fps: FrameRate = Fraction(25)
     sample_rate: int = Field(48000, ge=8000, le=192000, description="Mix sample rate in Hz.")
-    loudness: float = Field(-16, ge=-70, le=0, description="Integrated LUFS of the final mix.")
+    loudness: Annotated[
+        float | SpecName,
+        BeforeValidator(
+            _loudness, json_schema_input_type=Annotated[float, Field(ge=-70, le=0)] | SpecName
+        ),
+    ] = Field(
+        -16.0,
+        description="Integrated LUFS of the final mix, or a delivery spec by name "
+        "(ebu-r128, atsc-a85, streaming, podcast, web), which sets the true peak too.",
+    )
     true_peak: float = Field(-1, ge=-20, le=0, description="dBTP ceiling of the final mix.")
     subtitles: Literal["burn", "none"] = "burn"
     subtitle_lang: Literal["original", "translation", "both"] = "translation"
@@ -150,6 +174,16 @@ class Settings(Model):
     redaction_mark: NonEmpty = Field(
         REDACTION_MARK, description="docedit addition: what redacted text shows instead."
     )
+
+    def loudness_spec(self) -> LoudnessSpec:
+        """The mix's target: a named spec (a `true_peak` written too holds if it is
+        lower), or the number with `true_peak`."""
+        if isinstance(self.loudness, str):
+            spec = loudness_spec(self.loudness)
+            if "true_peak" in self.model_fields_set and self.true_peak < spec.true_peak:
+                return replace(spec, true_peak=self.true_peak)
+            return spec
+        return loudness_spec(self.loudness, self.true_peak)
 
     @field_validator("size")
     @classmethod
