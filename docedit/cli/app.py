@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from docedit import __version__
+from docedit.cli import catalog as catalog_cli
 from docedit.cli import delivery, render, schema, validate
 from docedit.cli.common import Terminated, internal_error
 
@@ -31,6 +32,8 @@ app.command()(render.subtitles)
 app.command()(schema.schema)
 app.command()(delivery.qc)
 app.command()(delivery.verify)
+app.command()(catalog_cli.catalog)
+app.command()(catalog_cli.plan)
 
 
 @app.callback(invoke_without_command=True)

@@ -13,8 +13,10 @@ from docedit.jobs.delivery import transcript_findings
 from docedit.media.probe import ProbeCache
 from docedit.plan.build import make_plan
 from docedit.plan.checks import check_timing
+from docedit.plan.query import expand
 from docedit.timeline.bind import bind
 from docedit.timeline.checks import check_timeline
+from docedit.timeline.includes import include_catalogs
 from docedit.timeline.load import load_timeline
 from docedit.timeline.project import Project
 from docedit.timeline.structure import structure
@@ -50,8 +52,9 @@ def validate(path: Path, cache: ProbeCache | None = None) -> Report:
     except TimelineError as err:
         report.findings = err.findings
         return report
+    included = include_catalogs(loaded)  # catalogs from other files, with their own marks
     structured = structure(loaded)
-    report.findings = loaded.findings + structured.findings
+    report.findings = loaded.findings + included + structured.findings
     if structured.partial is None:
         return _sorted(report)
     # Bound once: when the file is valid, its partial timeline is the timeline itself.
@@ -59,8 +62,11 @@ def validate(path: Path, cache: ProbeCache | None = None) -> Report:
     checked = check_timeline(project, loaded.data)
     report.findings += checked.findings
     report.findings += transcript_findings(project)  # subtitle rules, at the cue's line
+    expansion = expand(project)  # `select:` and word trims, resolved as the plan will
+    report.findings += expansion.findings
     for scene_id in checked.ready:
-        report.findings += check_timing(project, scene_id)
+        if scene_id not in expansion.broken:
+            report.findings += check_timing(expansion.project, scene_id)
     if structured.timeline is not None and not report.errors:
         project.timeline = structured.timeline
         project.positions = None

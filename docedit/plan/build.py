@@ -17,6 +17,7 @@ from docedit.core.errors import PlanError
 from docedit.core.units import Clock, Frames, Samples
 from docedit.plan.items import Plan, ScenePlan
 from docedit.plan.pictures import picture_items, place_shots, resolve_holds
+from docedit.plan.query import expanded
 from docedit.plan.redact import Redactor
 from docedit.plan.sounds import SceneSpan, audio_end, footage_sounds, place_sounds
 from docedit.timeline.format import Auto, Timeline
@@ -46,6 +47,7 @@ def select_scenes(
 
 def make_plan(project: Project, cut: str | None = None, scenes: Sequence[str] = ()) -> Plan:
     """Lay the selected scenes back to back on one clock."""
+    project = expanded(project)  # `select:` and word trims become plain intercept events
     timeline = project.timeline
     settings = timeline.settings
     clock = clock_of(timeline)

@@ -13,7 +13,7 @@ from pathlib import Path
 from docedit.core.origin import Origin
 from docedit.core.units import Clock, Samples, Seconds
 from docedit.plan.items import Redaction, Shot, Sound
-from docedit.timeline.format import BedEvent, FileEvent, InterceptEvent
+from docedit.timeline.format import BedEvent, FileEvent, InterceptEvent, as_time
 from docedit.timeline.project import Project
 
 Played = InterceptEvent | FileEvent  # sounds that play once, from `in` to `out`
@@ -37,9 +37,10 @@ def event_source(project: Project, event: Played) -> Path:
 def sound_length(project: Project, event: Played, clock: Clock) -> Samples:
     """Samples the event plays: `out - in`, `out` defaulting to (and capped at) the end."""
     source = event_source(project, event)
-    first = clock.time_samples(event.in_) if event.in_ else 0
+    first_at, last_at = as_time(event.in_), as_time(event.out)  # words resolved by now
+    first = clock.time_samples(first_at) if first_at else 0
     available = math.floor((project.media[source].duration or 0) * clock.rate)
-    last = available if event.out is None else clock.time_samples(event.out)
+    last = available if last_at is None else clock.time_samples(last_at)
     return Samples(max(0, min(last, available) - first))  # never past its media
 
 
@@ -78,7 +79,8 @@ def _bed(event: BedEvent, origin: Origin, project: Project, clock: Clock, span: 
 def _played(
     event: Played, origin: Origin, project: Project, clock: Clock, span: SceneSpan
 ) -> Sound:
-    first = clock.time_samples(event.in_) if event.in_ else Samples(0)
+    first_at = as_time(event.in_)
+    first = clock.time_samples(first_at) if first_at else Samples(0)
     at = clock.samples(span.start_time + clock.seconds(event.at))
     length = min(sound_length(project, event, clock), span.start_sample + span.samples - at)
     return Sound(

@@ -22,6 +22,7 @@ from docedit.timeline.format import (
     FileEvent,
     ImagePicture,
     InterceptEvent,
+    SelectEvent,
     StillsPicture,
     Timeline,
     VideoPicture,
@@ -82,6 +83,11 @@ def _bed(item: BedEvent, project: Project) -> Iterator[Use]:
 @uses.register
 def _intercept(item: InterceptEvent, project: Project) -> Iterator[Use]:
     return iter(())  # probed once through the catalog
+
+
+@uses.register
+def _select(item: SelectEvent, project: Project) -> Iterator[Use]:
+    return iter(())  # it plays catalog entries, probed once through the catalog
 
 
 def media_uses(project: Project) -> Iterator[Use]:

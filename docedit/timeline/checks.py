@@ -30,6 +30,7 @@ from docedit.timeline.format import (
     InterceptEvent,
     Redaction,
     Scene,
+    SelectEvent,
     StillsPicture,
     Timeline,
     VideoPicture,
@@ -124,8 +125,9 @@ class _Checker:
 
     def _in_out(self, loc: Location, item, duration: float | None) -> None:
         """`in` before `out`, both inside the media's duration (within half a frame)."""
-        first = self.seconds(item.in_) if item.in_ is not None else Fraction(0)
-        last = self.seconds(item.out) if item.out is not None else None
+        # Words (`in: {text: ...}`) are resolved, and checked, when the plan expands them.
+        first = self.seconds(item.in_) if isinstance(item.in_, Time) else Fraction(0)
+        last = self.seconds(item.out) if isinstance(item.out, Time) else None
         slack = 1 / (2 * self.clock.fps)
         if last is not None and last <= first:
             self.error((*loc, "out"), f"out ({item.out}) must be after in ({item.in_ or 0})")
@@ -133,7 +135,7 @@ class _Checker:
         if duration is None:
             return
         length = Fraction(duration).limit_denominator(1_000_000)
-        if item.in_ is not None and first >= length:
+        if isinstance(item.in_, Time) and first >= length:
             self.error(
                 (*loc, "in"),
                 f"in ({item.in_}) is at or past the end of the media "
@@ -292,6 +294,16 @@ class _Checker:
         if info is None:
             return False
         self._in_out(loc, event, info.duration)
+        return True
+
+    @_sound.register
+    def _select_event(self, event: SelectEvent, loc: Location) -> bool:
+        """The query itself; what it matches is checked at each catalog entry, and the
+        expansion (plan/query.py) warns when it matches nothing."""
+        query = event.select
+        if query.begin and query.end and query.end < query.begin:
+            self.error((*loc, "select", "to"), f"select: to ({query.end}) is before from")
+            return False
         return True
 
     @_sound.register

@@ -21,6 +21,7 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     Tag,
+    TypeAdapter,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -28,6 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from docedit.core.loudness_specs import SPECS, LoudnessSpec, SpecName, loudness_spec
+from docedit.core.errors import PlanError
 from docedit.core.timecode import (
     GAIN_FORMS,
     TIME_FORMS,
@@ -352,7 +354,7 @@ def _kind(value: Any, kinds: tuple[str, ...]) -> str | None:
 
 
 PICTURE_KINDS = ("glob", "image", "video")
-AUDIO_KINDS = ("intercept", "file", "bed")
+AUDIO_KINDS = ("intercept", "file", "bed", "select")
 UNION_TAGS = frozenset(f"{k}-item" for k in PICTURE_KINDS + AUDIO_KINDS)
 
 Picture = Annotated[
@@ -377,8 +379,67 @@ class _Sound(Model):
     phone: bool = False
 
 
+class FromWords(Model):
+    """`in: {text: "..."}`: start where this phrase starts in a cue of the intercept."""
+
+    text: NonEmpty
+
+
+class AfterWords(Model):
+    """`out: {after: "..."}`: end where this phrase ends in a cue of the intercept."""
+
+    after: NonEmpty
+
+
+def _words_or_time(value: Any, words: type[Model], key: str) -> Any:
+    """A time, or a mapping naming words (resolved from the transcripts when planning)."""
+    if isinstance(value, words | Time):
+        return value
+    if isinstance(value, dict):
+        if set(value) != {key} or not isinstance(value[key], str) or not value[key].strip():
+            raise PydanticCustomError(
+                "time", f'write a time, or {{{key}: "words"}} naming a phrase of the transcript'
+            )
+        return words.model_validate(value)
+    try:
+        return parse_time(value)
+    except TimeFormatError as err:
+        raise PydanticCustomError("time", str(err)) from None
+
+
+def _dump_point(value: Time | Model) -> Any:
+    return value.model_dump() if isinstance(value, Model) else str(value)
+
+
+def _point_schema(words: type[Model]) -> dict[str, Any]:
+    return {"anyOf": [TypeAdapter(TimeValue).json_schema(), words.model_json_schema()]}
+
+
+InPoint = Annotated[
+    Time | FromWords,
+    PlainValidator(lambda v: _words_or_time(v, FromWords, "text")),
+    PlainSerializer(_dump_point),
+    WithJsonSchema(_point_schema(FromWords)),
+]
+OutPoint = Annotated[
+    Time | AfterWords,
+    PlainValidator(lambda v: _words_or_time(v, AfterWords, "after")),
+    PlainSerializer(_dump_point),
+    WithJsonSchema(_point_schema(AfterWords)),
+]
+
+
+def as_time(value: Time | FromWords | AfterWords | None) -> Time | None:
+    """A planned in/out point as a time; words must have been resolved (plan/query.py)."""
+    if isinstance(value, FromWords | AfterWords):
+        raise PlanError(f"{value!r}: words were not resolved to a time before planning")
+    return value
+
+
 class InterceptEvent(_Sound):
     intercept: NonEmpty
+    in_: InPoint | None = Field(None, alias="in")  # type: ignore[assignment]
+    out: OutPoint | None = None  # type: ignore[assignment]
     label: bool = Field(False, description="Prefix subtitle cues with the speaker's name.")
 
 
@@ -395,14 +456,44 @@ class BedEvent(Model):
     fade_out: TimeValue = Time()
 
 
+Order = Literal["recorded", "id", "catalog"]
+
+
+class Selection(Model):
+    """A query over the catalog: every listed field must match (any of a list's values)."""
+
+    tags: list[str] = []
+    speakers: list[str] = []
+    begin: dt.date | None = Field(None, alias="from", description="Recorded on or after.")
+    end: dt.date | None = Field(None, alias="to", description="Recorded on or before.")
+    text: str | None = Field(None, description="Words in the transcript or translation.")
+    order: Order = "recorded"
+    limit: int | None = Field(None, ge=1)
+
+
+class SelectEvent(Model):
+    """Intercepts chosen by a query, played one after another `gap` apart from `at`."""
+
+    select: Selection
+    at: TimeValue = Field(Time(), description="Start of the first call, from the scene start.")
+    gap: TimeValue = Field(Time.from_seconds(2), description="Silence between two calls.")
+    gain: Gain = 0.0
+    fade_in: TimeValue = Time()
+    fade_out: TimeValue = Time()
+    phone: bool = False
+    label: bool = False
+
+
 AudioEvent = Annotated[
     Annotated[InterceptEvent, Tag("intercept-item")]
     | Annotated[FileEvent, Tag("file-item")]
-    | Annotated[BedEvent, Tag("bed-item")],
+    | Annotated[BedEvent, Tag("bed-item")]
+    | Annotated[SelectEvent, Tag("select-item")],
     Discriminator(
         lambda v: _kind(v, AUDIO_KINDS),
         custom_error_type="audio_kind",
-        custom_error_message="an audio event needs one of `intercept:`, `file:` or `bed:`",
+        custom_error_message="an audio event needs one of `intercept:`, `file:`, `bed:` or "
+        "`select:`",
     ),
 ]
 
@@ -440,6 +531,8 @@ def model_for(loc: tuple[str | int, ...]) -> type[Model] | None:
         return Intercept
     if len(loc) == 2 and loc[0] == "scenes":
         return Scene
+    if loc[-1] == "select":
+        return Selection
     if loc[-1] == "motion":
         return FreeMotion
     if loc[-1] in tagged:
@@ -454,6 +547,7 @@ _TAGGED: dict[str, type[Model]] = {
     "intercept": InterceptEvent,
     "file": FileEvent,
     "bed": BedEvent,
+    "select": SelectEvent,
 }
 
 

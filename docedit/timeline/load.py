@@ -45,9 +45,21 @@ class Marks:
     path: Path
     values: dict[Location, Mark] = field(default_factory=dict)
     keys: dict[Location, Mark] = field(default_factory=dict)
+    # Entries that another file holds (an included catalog's), by their location here
+    # (`("intercepts", id)`): that file's marks, keyed by the same full locations.
+    included: dict[Location, Marks] = field(default_factory=dict)
+
+    def owner(self, loc: Location) -> Marks:
+        """The marks of the file that holds `loc`: an included catalog's, or these."""
+        if self.included and len(loc) >= 2:
+            return self.included.get(loc[:2], self)
+        return self
 
     def at(self, loc: Location, *, key: bool = False) -> Mark:
         """The mark of `loc`, or of its nearest ancestor that has one."""
+        owner = self.owner(loc)
+        if owner is not self:
+            return owner.at(loc, key=key)
         table = self.keys if key else self.values
         for end in range(len(loc), -1, -1):
             prefix = loc[:end]
@@ -66,7 +78,7 @@ class Marks:
         severity: Severity = Severity.ERROR,
     ) -> Finding:
         mark = self.at(loc, key=key)
-        return Finding(self.path, mark.line, mark.column, severity, message)
+        return Finding(self.owner(loc).path, mark.line, mark.column, severity, message)
 
 
 @dataclass

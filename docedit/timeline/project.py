@@ -77,5 +77,5 @@ class Project:
         where = self.yaml_loc(loc)
         if self.marks is None:
             return Origin(where, self.timeline_path)
-        mark = self.marks.at(where)
-        return Origin(where, self.marks.path, mark.line, mark.column)
+        mark = self.marks.at(where)  # an included catalog entry: in its own file
+        return Origin(where, self.marks.owner(where).path, mark.line, mark.column)

@@ -57,7 +57,7 @@ def export(timeline: Any, out: Path, fps: Fraction) -> Exported:
     if fmt.adapter not in otio.adapters.available_adapter_names():
         raise OutputError(f"no {fmt.label} adapter ({PACKAGES[fmt.adapter]}); {EXTRA}")
     check_rate(fmt, fps)
-    given, dropped = prepare(timeline, fmt)
+    given, dropped = prepare(timeline, fmt, fps)
     rate = float(fps)
     try:
         text = otio.adapters.write_to_string(given, fmt.adapter)

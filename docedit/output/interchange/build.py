@@ -21,12 +21,11 @@ from typing import Any
 
 import opentimelineio as otio
 
+from docedit.output.interchange.formats import NS, REDACTED, SCENE, TITLE
 from docedit.plan.items import Plan, Shot, Sound, Window
 from docedit.plan.redact import Redactor
 from docedit.timeline.project import Project
 
-NS = "docedit"  # the metadata namespace
-SCENE, TITLE, REDACTED = "scene", "title", "redacted"
 COLOURS = {SCENE: otio.schema.MarkerColor.CYAN, TITLE: otio.schema.MarkerColor.YELLOW}
 LANES = {"intercept": "Intercepts", "file": "Intercepts", "footage": "Footage", "bed": "Beds"}
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-import opentimelineio as otio
-
 from docedit.core.errors import OutputError
-from docedit.output.interchange.build import NS, REDACTED
+
+NS = "docedit"  # the metadata namespace
+SCENE, TITLE, REDACTED = "scene", "title", "redacted"
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,18 @@ def check_rate(fmt: Format, fps: Fraction) -> None:
         )
 
 
-def prepare(timeline: Any, fmt: Format) -> tuple[Any, list[str]]:
+def prepare(timeline: Any, fmt: Format, fps: Fraction) -> tuple[Any, list[str]]:
     """The timeline to give the adapter (a copy), and what it leaves out."""
+    import opentimelineio as otio
+
     given = copy.deepcopy(timeline)
     dropped: list[str] = []
+    if fmt.adapter == "cmx_3600" and fps.denominator != 1 and len(given.tracks.markers):
+        # It writes drop-frame LOC lines that its own reader then skips: not a marker kept.
+        dropped.append(
+            f"{len(given.tracks.markers)} markers (the EDL reader skips drop-frame LOCs)"
+        )
+        given.tracks.markers.clear()
     tracks = list(given.tracks)
     video = [t for t in tracks if t.kind == otio.schema.TrackKind.Video]
     audio = [t for t in tracks if t.kind == otio.schema.TrackKind.Audio]
@@ -107,6 +115,8 @@ def move_markers_to_clips(timeline: Any, fmt: Format) -> list[str]:
     """Timeline markers onto clips, for formats that keep no timeline marker: a
     redaction onto its intercept's audio clip where there is audio, anything else onto
     the picture it falls in, or the next one (a gap keeps no marker)."""
+    import opentimelineio as otio
+
     markers = list(timeline.tracks.markers)
     timeline.tracks.markers.clear()
     clips = [
@@ -144,6 +154,8 @@ def move_markers_to_clips(timeline: Any, fmt: Format) -> list[str]:
 
 
 def _home(marker: Any, clips: list[tuple[Any, Any]], fmt: Format) -> Any:
+    import opentimelineio as otio
+
     at = marker.marked_range.start_time
     kind = marker.metadata.get(NS, {}).get("kind")
     if kind == REDACTED and fmt.audio:

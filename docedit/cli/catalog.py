@@ -1,0 +1,94 @@
+"""`docedit catalog` (query the intercepts) and `docedit plan` (the planned cut as data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+import docedit
+from docedit.cli.common import CutOpt, SceneOpt, TimelineArg, guarded, out
+from docedit.core.timecode import format_clock
+
+ListOpt = list[str] | None
+JsonOpt = Annotated[bool, typer.Option("--json", help="A JSON array of objects, for scripts.")]
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        message = f"{value!r} is not a date: write YYYY-MM-DD"
+        raise typer.BadParameter(message, param_hint=option) from None
+
+
+@guarded
+def catalog(
+    timeline: TimelineArg,
+    tag: Annotated[ListOpt, typer.Option("--tag", help="Any of these tags (repeat).")] = None,
+    speaker: Annotated[
+        ListOpt, typer.Option("--speaker", help="Any of these speakers (repeat).")
+    ] = None,
+    begin: Annotated[
+        str | None, typer.Option("--from", help="Recorded on or after YYYY-MM-DD.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Recorded on or before YYYY-MM-DD.")
+    ] = None,
+    text: Annotated[
+        str | None,
+        typer.Option("--text", help="Every word in the transcript or translation (any case)."),
+    ] = None,
+    unused: Annotated[bool, typer.Option("--unused", help="Only calls no cut uses.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the intercepts that match: id, duration, date, speakers, first words."""
+    from docedit.jobs.catalog import catalog_rows
+    from docedit.plan.query import Query
+
+    query = Query(
+        tuple(tag or ()), tuple(speaker or ()), _date(begin, "--from"), _date(end, "--to"), text
+    )
+    rows = catalog_rows(docedit.load(timeline), query, unused=unused)
+    if as_json:
+        print(json.dumps([row.to_json() for row in rows], ensure_ascii=False, indent=2))
+        return
+    table = Table("id", "duration", "recorded", "speakers", "first words", "used")
+    for row in rows:
+        table.add_row(
+            row.id,
+            format_clock(row.duration) if row.duration is not None else "?",
+            row.recorded.isoformat() if row.recorded else "",
+            ", ".join(row.speakers),
+            row.words,
+            "yes" if row.used else "",
+        )
+    out.print(table)
+    out.print(f"{len(rows)} intercept(s)")
+
+
+@guarded
+def plan(
+    timeline: TimelineArg, cut: CutOpt = None, scene: SceneOpt = None, as_json: JsonOpt = False
+) -> None:
+    """The planned cut, `select:` expanded: every shot and sound with the YAML that made it."""
+    from docedit.jobs.catalog import plan_data
+
+    scenes = plan_data(docedit.load(timeline), cut, scene or ())
+    if as_json:
+        print(json.dumps(scenes, ensure_ascii=False, indent=2))
+        return
+    for scene_data in scenes:
+        print(f"{scene_data['id']} at {format_clock(scene_data['start'])}")
+        for sound in scene_data["sounds"]:
+            what = sound.get("intercept") or sound["source"]
+            where = sound["origin"]
+            print(
+                f"  {sound['role']:9} {what} at {format_clock(sound['start'])} for "
+                f"{sound['duration']:.3f}s  ({where['path']}, line {where['line']})"
+            )

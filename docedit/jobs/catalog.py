@@ -1,0 +1,180 @@
+"""The catalog as a job: query a project's intercepts, and the planned cut as data.
+
+`catalog_rows` answers `docedit catalog` (which calls match, how long, when, who, the
+first words of the translation through the redactor, whether a cut uses them);
+`plan_data` answers `docedit plan --json` (the cut with `select:` expanded, every item
+with the YAML node that made it, so a query can be frozen into the timeline).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from docedit.core.origin import Origin
+from docedit.core.timecode import format_seconds
+from docedit.plan.build import make_plan
+from docedit.plan.items import ScenePlan, Shot, Sound
+from docedit.plan.query import Catalog, Query, expanded
+from docedit.plan.redact import Lang, Redactor
+from docedit.timeline.format import InterceptEvent, Order
+from docedit.timeline.project import Project
+
+FIRST_WORDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One intercept of the catalog as `docedit catalog` shows it."""
+
+    id: str
+    duration: float | None
+    recorded: dt.date | None
+    speakers: tuple[str, ...]
+    tags: tuple[str, ...]
+    words: str  # the first words of the translation (or transcript), redacted
+    used: bool
+    origin: Origin
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "duration": self.duration,
+            "recorded": self.recorded.isoformat() if self.recorded else None,
+            "speakers": list(self.speakers),
+            "tags": list(self.tags),
+            "words": self.words,
+            "used": self.used,
+            "file": str(self.origin.file) if self.origin.file else None,
+            "line": self.origin.line,
+        }
+
+
+def used_intercepts(project: Project) -> set[str]:
+    """Ids that some scene plays (a `select:` counts for what it expands to); every scene
+    is in the default cut, so this is what some cut uses."""
+    timeline = expanded(project).timeline
+    return {
+        event.intercept
+        for scene in timeline.scenes.values()
+        for event in scene.audio
+        if isinstance(event, InterceptEvent)
+    }
+
+
+def catalog_rows(
+    project: Project, query: Query, *, unused: bool = False, order: Order = "recorded"
+) -> list[Row]:
+    """The intercepts that match `query` (and no cut uses, with `unused`), in `order`."""
+    used = used_intercepts(project)
+    ids = Catalog(project).search(query, order)
+    if unused:
+        ids = [i for i in ids if i not in used]
+    redactor = Redactor.of(project.timeline)
+    return [_row(project, redactor, i, i in used) for i in ids]
+
+
+def _row(project: Project, redactor: Redactor, intercept_id: str, used: bool) -> Row:
+    intercept = project.timeline.intercepts[intercept_id]
+    info = project.media.get(project.path(intercept.file))
+    return Row(
+        intercept_id,
+        info.duration if info and not info.error else None,
+        intercept.recorded,
+        tuple(intercept.speakers),
+        tuple(intercept.tags),
+        first_words(project, redactor, intercept_id),
+        used,
+        project.origin("intercepts", intercept_id),
+    )
+
+
+def first_words(
+    project: Project, redactor: Redactor, intercept_id: str, count: int = FIRST_WORDS
+) -> str:
+    """The opening words of the translation (else the transcript), each cue masked as
+    the subtitles would mask it."""
+    intercept = project.timeline.intercepts[intercept_id]
+    langs: tuple[Lang, ...] = ("translation", "original")
+    for lang in langs:
+        words: list[str] = []
+        for cue in project.cues(intercept, lang):
+            shown = redactor.cue(intercept_id, lang, cue.start, cue.end, cue.text)
+            words += shown.text.split()
+            if len(words) > count:
+                return " ".join(words[:count]) + " …"
+        if words:
+            return " ".join(words)
+    return ""
+
+
+# the planned cut ---------------------------------------------------------------------
+
+
+def plan_data(project: Project, cut: str | None = None, scenes: Sequence[str] = ()) -> list[Any]:
+    """The planned cut as JSON-ready data: one object per scene, its shots and sounds
+    with their origins, and each intercept sound as the YAML that would freeze it."""
+    plan = make_plan(project, cut, scenes)
+    rate, fps = plan.clock.rate, plan.clock.fps
+    return [
+        {
+            "id": scene.id,
+            "start": _seconds(Fraction(scene.start) / fps),
+            "frames": scene.frames,
+            "start_frame": scene.start,
+            "shots": [_shot(shot, fps) for shot in scene.shots],
+            "sounds": [_sound(sound, scene, rate) for sound in scene.sounds],
+        }
+        for scene in plan.scenes
+    ]
+
+
+def _origin(origin: Origin) -> dict[str, Any]:
+    return {
+        "path": origin.path,
+        "file": str(origin.file) if origin.file else None,
+        "line": origin.line,
+        "column": origin.column,
+    }
+
+
+def _seconds(value: Fraction) -> float:
+    return float(value)
+
+
+def _shot(shot: Shot, fps: Fraction) -> dict[str, Any]:
+    return {
+        "kind": shot.kind,
+        "origin": _origin(shot.origin),
+        "start_frame": shot.start,
+        "end_frame": shot.end,
+        "start": _seconds(Fraction(shot.start) / fps),
+        "source": str(shot.source) if shot.source else None,
+        "text": shot.text,
+        "caption": shot.caption,
+    }
+
+
+def _sound(sound: Sound, scene: ScenePlan, rate: int) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "role": sound.role,
+        "origin": _origin(sound.origin),
+        "source": str(sound.source),
+        "start_sample": sound.start,
+        "samples": sound.length,
+        "start": _seconds(Fraction(sound.start, rate)),
+        "duration": _seconds(Fraction(sound.length, rate)),
+        "source_in": _seconds(Fraction(sound.source_in, rate)),
+    }
+    if sound.intercept is not None:
+        data["intercept"] = sound.intercept
+        data["yaml"] = {  # what to write in the scene's `audio:` to freeze this sound
+            "intercept": sound.intercept,
+            "at": format_seconds(Fraction(sound.start - scene.start_sample, rate)),
+            "in": format_seconds(Fraction(sound.source_in, rate)),
+            "out": format_seconds(Fraction(sound.source_in + sound.length, rate)),
+        }
+    return data

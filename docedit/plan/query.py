@@ -1,0 +1,304 @@
+"""Queries over the intercept catalog, and the plan-time expansion of what depends on them.
+
+A query matches an intercept when every field it names matches: any of its tags, any of
+its speakers, recorded within [from, to], and every word of `text` somewhere in its
+transcript or translation. Words and names are compared without case or accents
+(`Пётр` is `ПЕТР`, `Pétrov` is `petrov`). Results are deterministic: `order: recorded`
+(undated calls last), `id` or `catalog` (declaration order), ties by id.
+
+`expand(project)` turns each `select:` into consecutive intercept events `gap` apart and
+resolves `in: {text: ...}` / `out: {after: ...}` to cue boundaries, so everything after it
+(timing checks, placement, cues, mix) sees plain intercept events. Each expanded event
+keeps its origin at the YAML item that made it (through `Project.positions`). Pure: the
+transcripts were read when the timeline was bound.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from functools import singledispatch
+
+from docedit.core.errors import Finding, PlanError, Severity
+from docedit.core.origin import Location
+from docedit.core.timecode import Time, format_clock
+from docedit.core.units import Clock
+from docedit.core.words import holds
+from docedit.plan.redact import LANGS, Redactor
+from docedit.plan.sounds import sound_length
+from docedit.timeline.format import (
+    AfterWords,
+    FromWords,
+    Intercept,
+    InterceptEvent,
+    Order,
+    Scene,
+    SelectEvent,
+    Selection,
+)
+from docedit.timeline.project import Positions, Project
+
+ORDERS: tuple[Order, ...] = ("recorded", "id", "catalog")
+
+
+def fold_text(text: str) -> str:
+    """Text without case or accents, whole (the same folding as core.words, faster on
+    long transcripts: one normalisation for the string, not one per character)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to match; an empty field matches everything."""
+
+    tags: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    begin: dt.date | None = None
+    end: dt.date | None = None
+    text: str | None = None
+
+    @classmethod
+    def of(cls, selection: Selection) -> Query:
+        return cls(
+            tuple(selection.tags),
+            tuple(selection.speakers),
+            selection.begin,
+            selection.end,
+            selection.text,
+        )
+
+
+@dataclass
+class Catalog:
+    """A project's intercepts, searchable; folded transcripts are kept once made."""
+
+    project: Project
+    _texts: dict[str, str] = field(default_factory=dict)
+
+    def text(self, intercept_id: str) -> str:
+        """The intercept's transcript and translation cues, folded, one line each."""
+        if intercept_id not in self._texts:
+            intercept = self.project.timeline.intercepts[intercept_id]
+            cues = (cue.text for lang in LANGS for cue in self.project.cues(intercept, lang))
+            self._texts[intercept_id] = fold_text("\n".join(cues))
+        return self._texts[intercept_id]
+
+    def matches(self, intercept_id: str, query: Query) -> bool:
+        intercept = self.project.timeline.intercepts[intercept_id]
+        if query.tags and not _any_of(query.tags, intercept.tags):
+            return False
+        if query.speakers and not _any_of(query.speakers, intercept.speakers):
+            return False
+        if query.begin or query.end:
+            day = intercept.recorded
+            if day is None or (query.begin and day < query.begin):
+                return False
+            if query.end and day > query.end:
+                return False
+        if query.text:
+            text = self.text(intercept_id)
+            return all(_word(word).search(text) for word in fold_text(query.text).split())
+        return True
+
+    def search(
+        self, query: Query, order: Order = "recorded", limit: int | None = None
+    ) -> list[str]:
+        """Ids of the matching intercepts, in `order`, at most `limit`."""
+        ids = [i for i in self.project.timeline.intercepts if self.matches(i, query)]
+        return ordered(self.project.timeline.intercepts, ids, order)[:limit]
+
+
+def _any_of(wanted: Iterable[str], have: Iterable[str]) -> bool:
+    folded = {fold_text(value).strip() for value in have}
+    return any(fold_text(value).strip() in folded for value in wanted)
+
+
+def _word(word: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
+
+
+def ordered(intercepts: dict[str, Intercept], ids: Sequence[str], order: Order) -> list[str]:
+    """`ids` in a deterministic order."""
+    if order == "catalog":
+        return list(ids)
+    if order == "id":
+        return sorted(ids)
+    return sorted(ids, key=lambda i: (intercepts[i].recorded is None, intercepts[i].recorded, i))
+
+
+# expansion -------------------------------------------------------------------------
+
+
+@dataclass
+class Expansion:
+    """The project with `select:` and word trims resolved, what went wrong, and where."""
+
+    project: Project
+    findings: list[Finding] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)  # scenes that cannot be timed
+
+
+@dataclass
+class _Context:
+    project: Project
+    catalog: Catalog
+    clock: Clock
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, loc: Location, message: str, severity: Severity = Severity.ERROR) -> None:
+        origin = self.project.origin(*loc)
+        path = origin.file or self.project.timeline_path
+        self.findings.append(Finding(path, origin.line or 1, origin.column or 1, severity, message))
+
+
+def expand(project: Project) -> Expansion:
+    """Every `select:` expanded and every word trim resolved (the project itself when
+    there is none), with a finding for each that cannot be."""
+    scenes = project.timeline.scenes
+    if not any(_needs(event) for scene in scenes.values() for event in scene.audio):
+        return Expansion(project)
+    settings = project.timeline.settings
+    context = _Context(project, Catalog(project), Clock(settings.fps, settings.sample_rate))
+    new_scenes: dict[str, Scene] = {}
+    positions: Positions = {}
+    broken: set[str] = set()
+    for scene_id, scene in scenes.items():
+        audio: list[object] = []
+        kept: list[int] = []
+        for index, event in enumerate(scene.audio):
+            loc = ("scenes", scene_id, "audio", index)
+            before = len(context.findings)
+            events = expand_event(event, context, loc)
+            if any(f.severity is Severity.ERROR for f in context.findings[before:]):
+                broken.add(scene_id)
+            audio += events
+            kept += [int(project.yaml_loc(loc)[3])] * len(events)
+        pictures = [
+            int(project.yaml_loc(("scenes", scene_id, "pictures", i))[3])
+            for i in range(len(scene.pictures))
+        ]
+        new_scenes[scene_id] = scene.model_copy(update={"audio": audio})
+        positions[scene_id] = {"pictures": pictures, "audio": kept}
+    timeline = project.timeline.model_copy(update={"scenes": new_scenes})
+    expanded = replace(project, timeline=timeline, positions=positions)
+    return Expansion(expanded, context.findings, broken)
+
+
+def expanded(project: Project) -> Project:
+    """The project ready to place, or PlanError when a query or a trim cannot resolve."""
+    expansion = expand(project)
+    errors = [f for f in expansion.findings if f.severity is Severity.ERROR]
+    if errors:
+        raise PlanError(str(errors[0]))
+    return expansion.project
+
+
+def _needs(event: object) -> bool:
+    if isinstance(event, SelectEvent):
+        return True
+    return isinstance(event, InterceptEvent) and (
+        isinstance(event.in_, FromWords) or isinstance(event.out, AfterWords)
+    )
+
+
+@singledispatch
+def expand_event(event: object, context: _Context, loc: Location) -> list[object]:
+    """The events one audio item plays as; most kinds play as themselves."""
+    return [event]
+
+
+@expand_event.register
+def _select(event: SelectEvent, context: _Context, loc: Location) -> list[object]:
+    selection = event.select
+    ids = context.catalog.search(Query.of(selection), selection.order, selection.limit)
+    if not ids:
+        context.add(
+            (*loc, "select"), "select matches no intercept: nothing plays here", Severity.WARNING
+        )
+    clock = context.clock
+    at: Fraction = clock.seconds(event.at)
+    gap = clock.seconds(event.gap)
+    events: list[object] = []
+    for intercept_id in ids:
+        played = InterceptEvent(
+            intercept=intercept_id,
+            at=Time.from_seconds(at),
+            gain=event.gain,
+            fade_in=event.fade_in,
+            fade_out=event.fade_out,
+            phone=event.phone,
+            label=event.label,
+        )
+        events.append(played)
+        at += clock.sample_time(sound_length(context.project, played, clock)) + gap
+    return events
+
+
+@expand_event.register
+def _intercept(event: InterceptEvent, context: _Context, loc: Location) -> list[object]:
+    intercept = context.project.timeline.intercepts.get(event.intercept)
+    if intercept is None or not _needs(event):
+        return [event]  # an unknown id is reported by the checks
+    update: dict[str, Time] = {}
+    if isinstance(event.in_, FromWords):
+        start = _phrase(context, event.intercept, event.in_.text, "start", (*loc, "in"))
+        if start is not None:
+            update["in_"] = start
+    if isinstance(event.out, AfterWords):
+        end = _phrase(context, event.intercept, event.out.after, "end", (*loc, "out"))
+        if end is not None:
+            update["out"] = end
+    resolved = event.model_copy(update=update)
+    first, last = resolved.in_, resolved.out
+    seconds = context.clock.seconds
+    if isinstance(first, Time) and isinstance(last, Time) and seconds(last) <= seconds(first):
+        context.add((*loc, "out"), f"out ({last}) must be after in ({first})")
+    return [resolved]
+
+
+def _phrase(
+    context: _Context, intercept_id: str, words: str, edge: str, loc: Location
+) -> Time | None:
+    """The cue boundary where `words` start (`edge="start"`) or end, in either language;
+    a finding when no cue holds them or cues at different times do."""
+    project = context.project
+    intercept = project.timeline.intercepts[intercept_id]
+    redactor = Redactor.of(project.timeline)
+    found: dict[Fraction, str] = {}
+    for lang in LANGS:
+        for cue in project.cues(intercept, lang):
+            if holds(cue.text, words):
+                time = cue.start if edge == "start" else cue.end
+                shown = redactor.cue(intercept_id, lang, cue.start, cue.end, cue.text).text
+                found.setdefault(time, shown)
+    quoted = redactor.text(words)  # what docedit writes goes through the redactor
+    if len(found) == 1:
+        return Time.from_seconds(next(iter(found)))
+    if not found:
+        has_cues = any(project.cues(intercept, lang) for lang in LANGS)
+        why = (
+            "no cue of its transcript or translation holds it"
+            if has_cues
+            else ("it has no transcript or translation to find words in")
+        )
+        context.add(loc, f"phrase {quoted!r} not found in intercept {intercept_id!r}: {why}")
+        return None
+    candidates = "; ".join(
+        f"{format_clock(float(time))} {_short(text)!r}" for time, text in sorted(found.items())
+    )
+    context.add(
+        loc,
+        f"phrase {quoted!r} is ambiguous in intercept {intercept_id!r}: {len(found)} cues hold "
+        f"it ({candidates}); quote more of the phrase",
+    )
+    return None
+
+
+def _short(text: str, limit: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

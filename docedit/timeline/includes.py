@@ -1,0 +1,273 @@
+"""Catalogs outside the timeline: `intercepts:` entries read from included YAML and CSV.
+
+`intercepts:` may be `{include: catalog.yaml}`, `{include: calls.csv}`, or a list of
+includes and inline mappings. Runs after loading and before the schema check: the
+entries are merged into one mapping, each included entry keeps its own file's marks (so
+findings and plan origins name that file and line), its paths are rebased from the
+catalog's folder to the timeline's, and an id declared twice anywhere is an error that
+names both places.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docedit.core.errors import Finding, Severity, TimelineError
+from docedit.timeline.load import LoadedTimeline, Location, Mark, Marks, parse_timeline_text
+
+MAX_CATALOG_BYTES = 8 * 1024 * 1024  # per included file, like a timeline
+MAX_CATALOG_ROWS = 100_000
+CSV_COLUMNS = (
+    "id",
+    "file",
+    "recorded",
+    "speakers",
+    "tags",
+    "transcript",
+    "translation",
+    "note",
+    "redact",
+)
+CSV_REQUIRED = ("id", "file")
+PATH_KEYS = ("file", "transcript", "translation")
+ROOT: Location = ("intercepts",)
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where an id was declared, for the duplicate message."""
+
+    path: Path
+    line: int
+    column: int
+    row: int | None = None  # a CSV data row
+
+    def describe(self, base: Path) -> str:
+        name = os.path.relpath(self.path, base) if self.path.is_absolute() else str(self.path)
+        where = f"{name}:{self.line}:{self.column}"
+        return f"{where} (row {self.row})" if self.row is not None else where
+
+
+def include_catalogs(loaded: LoadedTimeline) -> list[Finding]:
+    """Merge `intercepts:` includes into `loaded.data` in place; findings for what failed."""
+    data = loaded.data
+    raw = data.get("intercepts") if isinstance(data, dict) else None
+    if not isinstance(raw, list) and not (isinstance(raw, dict) and "include" in raw):
+        return []  # a plain inline mapping (or nothing): as written
+    merger = _Merger(loaded)
+    if isinstance(raw, list):
+        for index, item in enumerate(raw):
+            if isinstance(item, dict):
+                merger.mapping(item, (*ROOT, index))
+            else:
+                merger.error(
+                    (*ROOT, index), "an `intercepts:` list item is {include: FILE} or a mapping"
+                )
+    else:
+        merger.mapping(raw, ROOT)
+    data["intercepts"] = merger.entries
+    return merger.findings
+
+
+class _Merger:
+    def __init__(self, loaded: LoadedTimeline) -> None:
+        self.marks = loaded.marks
+        self.base = Path(os.path.abspath(loaded.path)).parent
+        self.entries: dict[Any, Any] = {}
+        self.places: dict[Any, _Place] = {}
+        self.findings: list[Finding] = []
+
+    def error(self, loc: Location, message: str) -> None:
+        self.findings.append(self.marks.finding(loc, message))
+
+    def mapping(self, mapping: dict[Any, Any], loc: Location) -> None:
+        """Includes and inline entries of one mapping of the main file, in written order."""
+        for key, value in mapping.items():
+            if key == "include" and isinstance(value, str | list):
+                names = value if isinstance(value, list) else [value]
+                for index, name in enumerate(names):
+                    where = (*loc, "include", index) if isinstance(value, list) else (*loc, key)
+                    self.include(name, where)
+            else:
+                marks = self.marks if loc == ROOT else _rooted(self.marks, (*loc, key), key)
+                self.add(key, value, marks, None)
+
+    def add(self, intercept_id: Any, entry: Any, marks: Marks, row: int | None) -> None:
+        mark = marks.keys.get((*ROOT, intercept_id)) or marks.at((*ROOT, intercept_id))
+        place = _Place(marks.path, mark.line, mark.column, row)
+        first = self.places.get(intercept_id)
+        if first is not None:
+            self.findings.append(
+                Finding(
+                    place.path,
+                    place.line,
+                    place.column,
+                    Severity.ERROR,
+                    f"duplicate intercept id {intercept_id!r}: declared at "
+                    f"{first.describe(self.base)} and again at {place.describe(self.base)}; "
+                    "ids must be unique across the timeline and its catalogs",
+                )
+            )
+            return
+        self.places[intercept_id] = place
+        self.entries[intercept_id] = entry
+        if marks is not self.marks:
+            self.marks.included[(*ROOT, intercept_id)] = marks
+
+    def include(self, name: object, loc: Location) -> None:
+        if not isinstance(name, str) or not name.strip():
+            self.error(loc, "include names a catalog file: {include: calls.csv}")
+            return
+        path = Path(os.path.normpath(self.base / os.path.expanduser(name)))
+        suffix = path.suffix.lower()
+        if suffix not in (".yaml", ".yml", ".csv"):
+            self.error(loc, f"include {name}: a catalog is a .yaml, .yml or .csv file")
+            return
+        try:
+            text = _read(path)
+        except OSError as err:
+            self.error(loc, f"include {name}: cannot read it: {err.strerror or err}")
+            return
+        except ValueError as err:
+            self.error(loc, f"include {name}: {err}")
+            return
+        if suffix == ".csv":
+            self._csv(path, text)
+        else:
+            self._yaml(path, text)
+
+    def _yaml(self, path: Path, text: str) -> None:
+        try:
+            loaded = parse_timeline_text(text, path)
+        except TimelineError as err:
+            self.findings += err.findings
+            return
+        self.findings += loaded.findings
+        if not isinstance(loaded.data, dict):
+            self.findings.append(
+                loaded.marks.finding((), "a catalog file is a mapping of intercept id to entry")
+            )
+            return
+        marks = _prefixed(loaded.marks)
+        for intercept_id, entry in loaded.data.items():
+            self.add(intercept_id, _rebased(entry, path.parent, self.base), marks, None)
+
+    def _csv(self, path: Path, text: str) -> None:
+        reader = csv.reader(io.StringIO(text))
+        marks = Marks(path)
+        try:
+            names = self._header(path, next(reader, None))
+            if names is None:
+                return
+            line = reader.line_num + 1  # where the next record starts
+            for row, cells in enumerate(reader, 1):
+                start, line = line, reader.line_num + 1
+                if row > MAX_CATALOG_ROWS:
+                    self._at(path, start, f"more than {MAX_CATALOG_ROWS} rows: split the catalog")
+                    return
+                if any(cell.strip() for cell in cells):
+                    self._row(path, marks, names, cells, row, start)
+        except csv.Error as err:
+            self._at(path, reader.line_num, f"CSV: {err}")
+
+    def _header(self, path: Path, header: list[str] | None) -> list[str] | None:
+        names = [name.strip().lower() for name in header or []]
+        unknown = [name for name in names if name not in CSV_COLUMNS]
+        missing = [name for name in CSV_REQUIRED if name not in names]
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], CSV_COLUMNS, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            self._at(path, 1, f"unknown column {unknown[0]!r}{hint} (columns: {CSV_COLUMNS})")
+        if missing:
+            self._at(path, 1, f"the header line names no {missing[0]!r} column (needs id, file)")
+        return None if unknown or missing else names
+
+    def _row(
+        self, path: Path, marks: Marks, names: list[str], cells: list[str], row: int, line: int
+    ) -> None:
+        if len(cells) != len(names):
+            self._at(path, line, f"row {row} has {len(cells)} fields; the header has {len(names)}")
+            return
+        values = {name: cell.strip() for name, cell in zip(names, cells, strict=True)}
+        intercept_id = values.pop("id")
+        if not intercept_id:
+            self._at(path, line, f"row {row} has no id")
+            return
+        entry: dict[str, Any] = {}
+        for name, cell in values.items():
+            if cell:
+                entry[name] = _cell(name, cell)
+        mark = Mark(line, 1)
+        marks.keys[(*ROOT, intercept_id)] = mark
+        marks.values[(*ROOT, intercept_id)] = mark
+        self.add(intercept_id, _rebased(entry, path.parent, self.base), marks, row)
+
+    def _at(self, path: Path, line: int, message: str) -> None:
+        self.findings.append(Finding(path, max(1, line), 1, Severity.ERROR, message))
+
+
+def _cell(name: str, cell: str) -> Any:
+    """A CSV cell as the YAML value it stands for."""
+    if name in ("speakers", "tags"):
+        return [part.strip() for part in cell.split(";") if part.strip()]
+    if name == "redact":  # `00:07.2-00:08.1; 00:10-00:11`
+        spans = [part.strip() for part in cell.split(";") if part.strip()]
+        return [span.split("-") if span.count("-") == 1 else span for span in spans]
+    return cell
+
+
+def _read(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_CATALOG_BYTES:
+        raise ValueError(
+            f"is {size / 2**20:.1f} MiB; the limit is {MAX_CATALOG_BYTES // 2**20} MiB: "
+            "split it into several catalogs"
+        )
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_CATALOG_BYTES + 1)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"is not UTF-8 text (byte {err.start}): save it as UTF-8") from None
+
+
+def _rebased(entry: Any, folder: Path, base: Path) -> Any:
+    """An entry whose paths were written relative to its catalog, relative to the timeline."""
+    if not isinstance(entry, dict):
+        return entry
+    rebased = dict(entry)
+    for key in PATH_KEYS:
+        value = entry.get(key)
+        if isinstance(value, str) and value:
+            full = os.path.normpath(os.path.join(folder, os.path.expanduser(value)))
+            rebased[key] = os.path.relpath(full, base)
+    return rebased
+
+
+def _prefixed(marks: Marks) -> Marks:
+    """An included file's marks at the locations its entries take under `intercepts:`."""
+    return Marks(
+        marks.path,
+        {(*ROOT, *loc): mark for loc, mark in marks.values.items()},
+        {(*ROOT, *loc): mark for loc, mark in marks.keys.items()},
+    )
+
+
+def _rooted(marks: Marks, loc: Location, intercept_id: Any) -> Marks:
+    """The main file's marks of an entry inside a list item, at `intercepts.<id>`."""
+    size = len(loc)
+
+    def moved(table: dict[Location, Mark]) -> dict[Location, Mark]:
+        return {
+            (*ROOT, intercept_id, *where[size:]): mark
+            for where, mark in table.items()
+            if where[:size] == loc
+        }
+
+    return Marks(marks.path, moved(marks.values), moved(marks.keys))
