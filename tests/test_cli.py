@@ -151,22 +151,23 @@ def test_a_bug_in_the_mix_is_an_internal_error_with_a_saved_traceback(small, rai
 
 
 @pytest.mark.e2e
-def test_a_bug_in_the_picture_stops_the_render_and_leaves_nothing(small):
+@pytest.mark.parametrize(
+    ("module", "name", "where"),
+    [
+        ("docedit.picture.frames", "FrameRenderer.frame", "in encode_video"),
+        ("docedit.sound.mix", "pcm24", "In the sound process"),  # the forked worker's trace
+    ],
+)
+def test_a_bug_in_a_render_stops_it_and_leaves_nothing(small, module, name, where):
     before = _files(small.parent)
-    result = _run_with_a_bug(
-        "docedit.picture.frames",
-        "FrameRenderer.frame",
-        "ZeroDivisionError('division by zero')",
-        "render",
-        small,
-        "-o",
-        small.parent / "out" / "cut.mp4",
-        "-q",
-    )
+    out = small.parent / "out" / "cut.mp4"
+    bug = "ZeroDivisionError('division by zero')"
+    result = _run_with_a_bug(module, name, bug, "render", small, "-o", out, "-q", "--no-cache")
     assert result.returncode == 70, result.stderr
     match = BUG.match(result.stderr.strip())
     assert match and match["what"] == "ZeroDivisionError: division by zero", result.stderr
-    assert "ZeroDivisionError" in Path(match["file"]).read_text("utf-8")
+    text = Path(match["file"]).read_text("utf-8")
+    assert "ZeroDivisionError" in text and where in text and "in broken" in text
     assert _files(small.parent) == before
 
 

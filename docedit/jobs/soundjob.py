@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import traceback
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -82,6 +83,7 @@ def _work(tasks: Connection, results: Connection) -> None:
     except KeyboardInterrupt:  # the parent is told by Ctrl-C too, and cleans up
         pass
     except Exception as error:  # handed to the parent, which raises it
+        error.add_note(f"In the sound process:\n{traceback.format_exc().rstrip()}")  # for a bug
         results.send(("error", error))
     finally:
         results.close()
