@@ -143,8 +143,8 @@ def mix(
         mixed = docedit.mix(
             timeline, output, cut=cut, scenes=scene or (), reporter=reporter, loudness=loudness
         )
-    loudness = mixed.report.integrated
-    print(f"wrote {output}: {mixed.seconds:.3f}s at {mixed.rate} Hz, {loudness:.1f} LUFS")
+    integrated = mixed.report.integrated
+    print(f"wrote {output}: {mixed.seconds:.3f}s at {mixed.rate} Hz, {integrated:.1f} LUFS")
     if report:
         out.print(_loudness_table(mixed))
 
