@@ -14,6 +14,10 @@ SAMPLE = ROOT / "timelines" / "intercepted.yaml"
 def _probe_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Each test session probes into its own cache, never the user's."""
     monkeypatch.setenv("DOCEDIT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    # Confinement is on under CI; tests make their timelines in temp folders, so each
+    # test that means to confine says so (tests/test_confinement.py).
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("DOCEDIT_ROOT", raising=False)
 
 
 # Properties are about correctness, not speed: no per-example deadline on a loaded CI box.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import inspect
 import os
 import signal
 import sys
@@ -23,6 +24,7 @@ from rich.console import Console
 
 from docedit.cli.crash import save_traceback
 from docedit.core.errors import DoceditError, Finding, Severity, TimelineError, first_line
+from docedit.timeline.confine import confined
 
 EXIT_INPUT = 1
 EXIT_INTERNAL = 70  # EX_SOFTWARE in sysexits.h
@@ -42,6 +44,17 @@ SceneOpt = Annotated[
     typer.Option("--scene", help="Play only this scene (repeat for several, in that order)."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+RootOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--root",
+        help="Confine the timeline: every file it names must lie in DIR, symlinks resolved. "
+        "On by default when CI or DOCEDIT_ROOT is set (root: $DOCEDIT_ROOT, else the git "
+        "work tree of the timeline, else the current folder).",
+        file_okay=False,
+        show_default=False,
+    ),
+]
 
 
 class Terminated(KeyboardInterrupt):
@@ -77,11 +90,15 @@ def guarded(command: Callable[P, None]) -> Callable[P, None]:
     become one line and exit 1, an interruption exits 130/143, and anything else is
     reported as a bug (exit 70) with its traceback saved to a file."""
 
+    takes_root = "timeline" in inspect.signature(command).parameters
+
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
         _defaults.clear()
+        root = kwargs.pop("root", None) if takes_root else None
         try:
-            command(*args, **kwargs)
+            with confined(root if isinstance(root, Path) else None):
+                command(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
             raise  # an exit status already chosen, or a usage error: Typer reports them
         except TimelineError as failure:
@@ -101,7 +118,21 @@ def guarded(command: Callable[P, None]) -> Callable[P, None]:
         except Exception as failure:
             internal_error(failure)
 
+    if takes_root:  # every command that reads a timeline gets --root, said once here
+        _add_root_option(run, command)
     return run
+
+
+def _add_root_option(run: Callable[..., None], command: Callable[..., None]) -> None:
+    """Show Typer a `--root` option on `run` that `command` itself does not take."""
+    signature = inspect.signature(command, eval_str=True)
+    root = inspect.Parameter(
+        "root", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=RootOpt
+    )
+    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), root]
+    )
+    run.__annotations__ = {**run.__annotations__, "root": RootOpt}
 
 
 def internal_error(failure: BaseException) -> NoReturn:

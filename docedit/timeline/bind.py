@@ -15,8 +15,9 @@ from functools import singledispatch
 from pathlib import Path
 
 from docedit.core.errors import SubtitleError
-from docedit.media.probe import ProbeCache
+from docedit.media.probe import MediaInfo, ProbeCache
 from docedit.media.transcripts import read_cues
+from docedit.timeline.confine import Root, root_for
 from docedit.timeline.format import (
     BedEvent,
     FileEvent,
@@ -28,7 +29,7 @@ from docedit.timeline.format import (
     VideoPicture,
 )
 from docedit.timeline.load import Marks
-from docedit.timeline.project import Positions, Project, natural_key
+from docedit.timeline.project import Positions, Project, Stamp, natural_key
 
 MAX_GLOB_MATCHES = 10_000
 IMAGE = "image"
@@ -116,23 +117,42 @@ def bind(
             if isinstance(picture, StillsPicture) and picture.glob not in project.globs:
                 project.globs[picture.glob] = expand_glob(project.base, picture.glob)
     cache = cache or ProbeCache()
+    root = root_for(project.timeline_path)
     wanted = dict.fromkeys(media_uses(project))
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        infos = pool.map(lambda use: cache.get(*use), wanted)
-        for (path, _kind), info in zip(wanted, infos, strict=True):
+        infos = pool.map(lambda use: _probe(use, cache, root), wanted)
+        for (path, _kind), (info, stamp) in zip(wanted, infos, strict=True):
             project.media[path] = info
+            if stamp is not None:
+                project.stamps[path] = stamp
     cache.save()
-    _read_transcripts(project)
+    _read_transcripts(project, root)
     return project
 
 
-def _read_transcripts(project: Project) -> None:
+def _probe(use: Use, cache: ProbeCache, root: Root | None) -> tuple[MediaInfo, Stamp | None]:
+    """A file's facts and its (size, mtime) as seen before probing; a file outside the
+    root is never opened, its refusal is its error (reported at its line)."""
+    path, kind = use
+    if root is not None and not root.admits(path):
+        return MediaInfo(str(path), error=root.refusal(path)), None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return cache.get(path, kind), None  # the probe says why it cannot be read
+    return cache.get(path, kind), (stat.st_size, stat.st_mtime_ns)
+
+
+def _read_transcripts(project: Project, root: Root | None) -> None:
     for intercept in project.timeline.intercepts.values():
         for relative in (intercept.transcript, intercept.translation):
             if relative is None:
                 continue
             path = project.path(relative)
             if path in project.transcripts or path in project.unreadable:
+                continue
+            if root is not None and not root.admits(path):
+                project.unreadable[path] = root.refusal(path)  # never read, never shown
                 continue
             try:
                 project.transcripts[path] = read_cues(path)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from docedit.core.errors import Finding, Severity, TimelineError
+from docedit.timeline.confine import root_for
 from docedit.timeline.load import LoadedTimeline, Location, Mark, Marks, parse_timeline_text
 
 MAX_CATALOG_BYTES = 8 * 1024 * 1024  # per included file, like a timeline
@@ -79,6 +80,7 @@ class _Merger:
     def __init__(self, loaded: LoadedTimeline) -> None:
         self.marks = loaded.marks
         self.base = Path(os.path.abspath(loaded.path)).parent
+        self.root = root_for(loaded.path)
         self.entries: dict[Any, Any] = {}
         self.places: dict[Any, _Place] = {}
         self.findings: list[Finding] = []
@@ -128,6 +130,9 @@ class _Merger:
         suffix = path.suffix.lower()
         if suffix not in (".yaml", ".yml", ".csv"):
             self.error(loc, f"include {name}: a catalog is a .yaml, .yml or .csv file")
+            return
+        if self.root is not None and not self.root.admits(path):
+            self.error(loc, f"include {name}: {self.root.refusal(path)}")  # never read
             return
         try:
             text = _read(path)

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docedit.core.origin import Location, Origin
-from docedit.media.info import SourceCue
-from docedit.media.info import MediaInfo
+from docedit.media.info import MediaInfo, SourceCue
 from docedit.timeline.format import Intercept, StillsPicture, Timeline
 from docedit.timeline.load import Marks
 
 # For each scene, the YAML index of each picture and audio item the model kept (a
 # partial timeline drops invalid items, so model index and YAML index can differ).
 Positions = dict[str, dict[str, list[int]]]
+Stamp = tuple[int, int]  # a file's (size, mtime_ns) when it was probed
 
 
 def natural_key(path: Path) -> list[object]:
@@ -38,6 +38,7 @@ class Project:
     globs: dict[str, list[Path]] = field(default_factory=dict)
     transcripts: dict[Path, list[SourceCue]] = field(default_factory=dict)
     unreadable: dict[Path, str] = field(default_factory=dict)  # transcript -> why not
+    stamps: dict[Path, Stamp] = field(default_factory=dict)  # media as validated
     marks: Marks | None = None
     positions: Positions | None = None
 
