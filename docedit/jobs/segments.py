@@ -1,0 +1,307 @@
+"""Incremental picture: the cut in segments, each encoded once and kept between renders.
+
+The picture is cut at scene boundaries (moved out of any transition that straddles
+one) and long scenes in pieces of about `SEGMENT_SECONDS`, at frames no dissolve or dip
+crosses. Each segment is keyed by everything its frames are made from: its shots and
+burned subtitles (with their origins, times counted from the segment's start so that a
+scene moved along the cut keeps its key), the size and modification time of each
+source, the output size, rate and encoder settings, and docedit's version. Only the
+segments whose key is not in the cache are drawn and encoded; all are then joined by
+stream copy (output/concat.py). The sound is not segmented: it stays one mix.
+
+Each cache entry is `<key>.mp4` beside `<key>.json` (its size and sha256, written after
+the file): an entry whose file is missing, truncated or changed is rebuilt, with a
+`warning:` line. Least recently used entries go when the folder passes `KEEP_BYTES`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from docedit.core.atomic import atomic_output
+from docedit.core.version import __version__
+from docedit.media.probe import cache_root
+from docedit.output.concat import concat
+from docedit.output.encode import Profile, encode_video
+from docedit.plan import Plan, Shot
+from docedit.plan.cues import Cue
+
+SEGMENT_SECONDS = 10  # a long scene is encoded in pieces of about this length
+KEEP_BYTES = 4 << 30  # least recently used segments go beyond this
+FORMAT = 1  # bump when what a key covers changes
+
+
+def warn(message: str) -> None:
+    """A `warning:` line on stderr: the render goes on, but the user should know."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Output frames [first, end) of the cut, over plan frames [plan_first, plan_end)."""
+
+    index: int
+    first: int
+    end: int
+    plan_first: int
+    plan_end: int
+    scenes: tuple[str, ...]
+    key: str = ""
+
+    @property
+    def frames(self) -> int:
+        return self.end - self.first
+
+
+def transitions(plan: Plan) -> list[tuple[int, int]]:
+    """Plan frame spans [a, b) of every dissolve and dip: no segment starts inside one."""
+    spans = []
+    for shot in plan.shots:
+        if shot.fade_in:
+            spans.append((shot.start, shot.start + shot.fade_in))
+        if shot.black_in:
+            spans.append((shot.start, shot.start + shot.black_in))
+        if shot.black_out:
+            spans.append((shot.end - shot.black_out, shot.end))
+    return spans
+
+
+def _inside(frame: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a < frame < b for a, b in spans)
+
+
+def _clear_after(frame: int, spans: Sequence[tuple[int, int]], limit: int) -> int:
+    """The first frame at or after `frame` that no transition straddles."""
+    while frame < limit and _inside(frame, spans):
+        frame = max(b for a, b in spans if a < frame < b)
+    return frame
+
+
+def cut_points(plan: Plan, seconds: float = SEGMENT_SECONDS) -> list[int]:
+    """Plan frames where segments start (0 first), none inside a transition."""
+    spans, total = transitions(plan), plan.frames
+    longest = max(1, round(seconds * plan.clock.fps))
+    bounds = sorted({0, *(_clear_after(s.start, spans, total) for s in plan.scenes)} - {total})
+    points: list[int] = []
+    for begin, end in zip(bounds, [*bounds[1:], total], strict=True):
+        points.append(begin)
+        pieces = math.ceil((end - begin) / longest)
+        for k in range(1, pieces):
+            point = _clear_after(begin + (end - begin) * k // pieces, spans, end)
+            if points[-1] < point < end:
+                points.append(point)
+    return points
+
+
+def plan_segments(
+    plan: Plan, count: int, fps: Fraction, seconds: float = SEGMENT_SECONDS
+) -> list[Segment]:
+    """The segments of `count` output frames at `fps` (output frame i shows plan frame
+    floor(i * plan fps / fps)), cut at `cut_points`."""
+    ratio = Fraction(fps) / plan.clock.fps
+    firsts = sorted({min(count, math.ceil(p * ratio)) for p in cut_points(plan, seconds)})
+    segments = []
+    for first, end in zip(firsts, [*firsts[1:], count], strict=True):
+        if end <= first:
+            continue
+        plan_first = math.floor(first / ratio)
+        plan_end = math.floor((end - 1) / ratio) + 1
+        scenes = tuple(s.id for s in plan.scenes if s.start < plan_end and s.end > plan_first)
+        segments.append(Segment(len(segments), first, end, plan_first, plan_end, scenes))
+    return segments
+
+
+def _moved(shot: Shot, base: int) -> Shot:
+    return replace(
+        shot,
+        start=shot.start - base,
+        end=shot.end - base,
+        hold_start=shot.hold_start - base,
+        hold_end=shot.hold_end - base,
+    )
+
+
+def _source_stats(shots: Sequence[Shot]) -> list[tuple[str, int, int]]:
+    stats = []
+    for path in sorted({shot.source for shot in shots if shot.source is not None}):
+        stat = os.stat(path)
+        stats.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return stats
+
+
+def segment_key(
+    segment: Segment,
+    plan: Plan,
+    size: tuple[int, int],
+    fps: Fraction,
+    cues: tuple[Sequence[Cue], Sequence[Cue]],
+    profile: Profile,
+) -> str:
+    """A digest of everything the segment's frames and their encoding depend on."""
+    base, stop = segment.plan_first, segment.plan_end
+    shots = [s for s in plan.shots if s.start < stop and s.end > base]
+    texts = [
+        [(c.start - base, c.end - base, c.text) for c in track if c.start < stop and c.end > base]
+        for track in cues
+    ]
+    phase = Fraction(segment.first) * plan.clock.fps / fps - base  # which plan frames it shows
+    recipe = (
+        FORMAT,
+        __version__,
+        plan.clock.fps,
+        plan.size,
+        size,
+        fps,
+        phase,
+        segment.frames,
+        [repr(_moved(shot, base)) for shot in shots],
+        _source_stats(shots),
+        texts,
+        repr(profile),
+        profile.video_codec(),
+    )
+    return hashlib.sha256(repr(recipe).encode()).hexdigest()[:32]
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+@dataclass
+class SegmentCache:
+    """Encoded segments under `<cache>/segments`, checked before every use."""
+
+    folder: Path = field(default_factory=lambda: cache_root() / "segments")
+    keep_bytes: int = KEEP_BYTES
+
+    def get(self, key: str, suffix: str) -> Path | None:
+        """The segment's file if it is whole; a damaged entry is removed, with a warning."""
+        data, note = self.folder / f"{key}{suffix}", self.folder / f"{key}.json"
+        if not data.exists() and not note.exists():
+            return None
+        try:
+            facts = json.loads(note.read_text("utf-8"))
+            whole = data.stat().st_size == facts["size"] and _sha256(data) == facts["sha256"]
+        except (OSError, ValueError, KeyError, TypeError):
+            whole = False
+        if not whole:
+            warn(f"cached segment {data.name} is truncated or half-written; encoding it again")
+            self._remove(key, suffix)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(data)  # recently used: evicted last
+        return data
+
+    def put(self, key: str, encoded: Path) -> Path:
+        """Move an encoded segment into the cache: the file first, then its size and hash."""
+        data = self.folder / f"{key}{encoded.suffix}"
+        facts = {"size": encoded.stat().st_size, "sha256": _sha256(encoded)}
+        with atomic_output(data, encoded.suffix) as temp:
+            shutil.move(encoded, temp)
+        with atomic_output(self.folder / f"{key}.json", ".json") as temp:
+            temp.write_text(json.dumps(facts), "utf-8")
+        return data
+
+    def evict(self, keep: set[str] = frozenset()) -> int:  # type: ignore[assignment]
+        """Remove least recently used entries beyond the size cap (never those in `keep`,
+        the segments of the render just made); how many went."""
+        entries = []
+        with contextlib.suppress(OSError):
+            for path in self.folder.iterdir():
+                if path.suffix != ".json" and not path.name.startswith("."):
+                    entries.append((path.stat(), path))
+        entries.sort(key=lambda entry: entry[0].st_mtime)  # oldest use first
+        total, removed = sum(stat.st_size for stat, _ in entries), 0
+        for stat, path in entries:
+            if total <= self.keep_bytes:
+                break
+            if path.stem in keep:
+                continue
+            total -= stat.st_size
+            self._remove(path.stem, path.suffix)
+            removed += 1
+        return removed
+
+    def _remove(self, key: str, suffix: str) -> None:
+        for path in (self.folder / f"{key}{suffix}", self.folder / f"{key}.json"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+@dataclass(frozen=True)
+class SegmentStats:
+    """What an incremental render did with each segment of the picture."""
+
+    encoded: tuple[Segment, ...]
+    reused: tuple[Segment, ...]
+
+    @property
+    def rebuilt_scenes(self) -> list[str]:
+        return sorted({scene for segment in self.encoded for scene in segment.scenes})
+
+
+def encode_segments(
+    plan: Plan,
+    frames: Callable[[int], np.ndarray],
+    count: int,
+    size: tuple[int, int],
+    fps: Fraction,
+    cues: tuple[Sequence[Cue], Sequence[Cue]],
+    profile: Profile,
+    cache: SegmentCache,
+    out: Path,
+    progress: Callable[[int], None] | None = None,
+) -> SegmentStats:
+    """Encode the segments of the picture the cache lacks, then join all into `out`."""
+    segments = [
+        replace(s, key=segment_key(s, plan, size, fps, cues, profile))
+        for s in plan_segments(plan, count, fps)
+    ]
+    parts, encoded, reused = [], [], []
+    for segment in segments:
+        part = cache.get(segment.key, profile.suffix)
+        if part is None:
+            temp = out.with_name(f"segment-{segment.index}{profile.suffix}")
+            _encode(segment, frames, size, fps, temp, profile, progress)
+            part = cache.put(segment.key, temp)
+            encoded.append(segment)
+        else:
+            reused.append(segment)
+        if progress:
+            progress(segment.end)
+        parts.append(part)
+    concat(parts, out)
+    cache.evict({segment.key for segment in segments})
+    return SegmentStats(tuple(encoded), tuple(reused))
+
+
+def _encode(
+    segment: Segment,
+    frames: Callable[[int], np.ndarray],
+    size: tuple[int, int],
+    fps: Fraction,
+    out: Path,
+    profile: Profile,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Draw and encode one segment: its own encoder run, so it starts on an IDR frame."""
+    first = segment.first
+
+    def step(done: int) -> None:
+        if progress:
+            progress(first + done)
+
+    encode_video(lambda i: frames(first + i), segment.frames, size, fps, out, profile, step)
