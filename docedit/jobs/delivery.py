@@ -177,7 +177,9 @@ def cut_findings(
     """The cut's cues against the rules, and against its picture cuts, located at the
     transcript line each came from."""
     clock = plan.clock
-    cuts = sorted({clock.frame_time(s.start) for s in plan.shots if s.start > 0})
+    # Hard cuts only: a dissolve or a dip has no single frame for a cue to snap to.
+    hard = (s for s in plan.shots if s.start > 0 and not s.fade_in and not s.black_in)
+    cuts = sorted({clock.frame_time(s.start) for s in hard})
     checked = []
     for cue in cues:
         intercept = project.timeline.intercepts[cue.intercept]

@@ -25,7 +25,9 @@ BLACK_PIXELS = 0.10  # blackdetect's pix_th: how dark a pixel is to count as bla
 FREEZE_NOISE = 0.001  # freezedetect's n: how little a frame may change to count as frozen
 _STREAM = re.compile(r"^\s*Stream #\d+:\d+\S*: (?P<kind>Video|Audio|Subtitle|Data): (?P<rest>.*)$")
 _FRAME = re.compile(r"^frame=(\d+)$", re.MULTILINE)
-_EVENT = re.compile(r"\[(?P<filter>black|freeze|silence)detect @ [^\]]*\] (?P<text>.*)")
+_EVENT = re.compile(
+    r"\[(?:Parsed_)?(?P<filter>black|freeze|silence)detect(?:_\d+)? @ [^\]]*\] (?P<text>.*)"
+)
 _VALUE = re.compile(
     r"(black_start|black_end|freeze_start|freeze_end|silence_start|silence_end)"
     r"\s*[:=]\s*(-?[\d.]+)"
