@@ -3,7 +3,9 @@ a failure into an exit status.
 
 Exit codes: 0 success, 1 invalid input or a failed job (a `DoceditError`, or an OS error
 about the user's own files: one line each), 2 a usage error (Click's own), 70 an internal
-error (a bug: the traceback is saved to a file and named), 130 interrupted, 143 SIGTERM.
+error (a bug: the traceback is saved to a file and named), 130 interrupted, 143 SIGTERM,
+141 (128 + SIGPIPE, quietly) when whoever reads the output stops reading it, as in
+`docedit catalog T.yaml | head`: what `cat`, `grep` or `git` exit with there.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import errno
 import functools
 import inspect
 import os
+import select
 import signal
 import sys
 from collections.abc import Callable, Iterable
@@ -30,6 +33,7 @@ EXIT_INPUT = 1
 EXIT_INTERNAL = 70  # EX_SOFTWARE in sysexits.h
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 128 + signal.SIGTERM
+EXIT_PIPE = 128 + signal.SIGPIPE  # the reader of stdout went away: a normal end
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -111,6 +115,10 @@ def guarded(command: Callable[P, None]) -> Callable[P, None]:
             _fail(EXIT_TERMINATED, "terminated")
         except KeyboardInterrupt:
             _fail(EXIT_INTERRUPTED, "interrupted")
+        except BrokenPipeError as failure:
+            if not stdout_closed():
+                internal_error(failure)  # a pipe of ours (ffmpeg's stdin): a real failure
+            quiet_pipe_end()
         except OSError as failure:
             if not UsersPaths.of(kwargs).own(failure):
                 internal_error(failure)
@@ -142,6 +150,27 @@ def internal_error(failure: BaseException) -> NoReturn:
     what = f"{type(failure).__name__}: {message}" if message else type(failure).__name__
     where = f"The traceback is in {saved}" if saved else "The traceback is above"
     _fail(EXIT_INTERNAL, f"internal error: {what}; this is a bug in docedit. {where}")
+
+
+def stdout_closed() -> bool:
+    """Whether stdout is a pipe nobody reads any more (poll reports an error on it)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _fd, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def quiet_pipe_end() -> NoReturn:
+    """End as a program killed by SIGPIPE would, without a word: stdout now points at
+    /dev/null so that Python's own flush at exit cannot complain about the pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise typer.Exit(EXIT_PIPE)
 
 
 def _fail(code: int, message: str) -> NoReturn:
