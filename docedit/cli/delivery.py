@@ -59,7 +59,9 @@ def qc(
 def _spec(name: str | None, loudness: float | None, true_peak: float) -> LoudnessSpec | None:
     if name is not None:
         if name not in SPECS:
-            raise typer.BadParameter(f"{name!r} is not one of {', '.join(SPECS)}", "--spec")
+            raise typer.BadParameter(
+                f"{name!r} is not one of {', '.join(SPECS)}", param_hint="--spec"
+            )
         return SPECS[name]
     return None if loudness is None else loudness_spec(loudness, true_peak)
 
