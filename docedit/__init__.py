@@ -9,6 +9,7 @@ The public Python API (see `docedit.api` for every argument and result):
     docedit.render(project, "out/cut.mp4", profile="preview")
     docedit.mix(project, "out/mix.wav", cut="short")
     docedit.subtitles(project, "out/cut.srt")
+    docedit.export(project, "out/scenes", jobs=2)            # a file per scene + manifest
 
 Importing the package is light: the pipeline is imported when a function is called.
 """
@@ -20,10 +21,11 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-from docedit.api import load, mix, render, subtitles, validate
+from docedit.api import export, load, mix, render, subtitles, validate
 from docedit.core.errors import DoceditError, Finding, Severity, TimelineError
 
 if TYPE_CHECKING:
+    from docedit.jobs.export import ExportResult
     from docedit.jobs.render import RenderResult
     from docedit.jobs.validate import Report
     from docedit.plan.cues import Cue
@@ -35,6 +37,7 @@ from docedit.core.version import __version__
 __all__ = [
     "Cue",
     "DoceditError",
+    "ExportResult",
     "Finding",
     "MixReport",
     "Project",
@@ -43,6 +46,7 @@ __all__ = [
     "Severity",
     "TimelineError",
     "__version__",
+    "export",
     "load",
     "mix",
     "render",
@@ -53,6 +57,7 @@ __all__ = [
 # The result types, imported on first use so that `import docedit` stays light.
 _RESULTS = {
     "Cue": "docedit.plan.cues",
+    "ExportResult": "docedit.jobs.export",
     "MixReport": "docedit.sound.report",
     "Project": "docedit.timeline.project",
     "RenderResult": "docedit.jobs.render",

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from docedit.jobs.export import ExportResult
     from docedit.jobs.progress import Reporter
     from docedit.jobs.render import RenderResult
+    from docedit.jobs.scenes import SceneDisplay
     from docedit.jobs.soundjob import SoundJob
     from docedit.jobs.validate import Report
     from docedit.plan.cues import Cue, Lang
@@ -89,7 +91,8 @@ def render(
             "master" (ProRes 422 HQ and 24-bit PCM; `out` should end in .mov).
         crf: an x264 quality (0-51) instead of the profile's.
         cache: reuse (and keep) a finished sound made before from the same sounds and
-            settings, in the cache folder; only the picture is rendered again.
+            settings, and every picture segment made before from the same shots and
+            settings, in the cache folder; only segments that changed are drawn again.
         reporter: progress callbacks (`stage(name, total)`, `update(done)`), as
             `docedit.jobs.progress.Reporter`; default silent.
         sound: a `docedit.jobs.soundjob.SoundJob.spawn()` started earlier, so that its
@@ -104,6 +107,7 @@ def render(
         Fraction), `.mix` (a `MixReport`) and `.sound_cached`.
     """
     from docedit.jobs.render import render as run
+    from docedit.jobs.segments import SegmentCache
     from docedit.jobs.soundcache import SoundCache
 
     try:
@@ -123,6 +127,7 @@ def render(
         sound=sound,
         cache=SoundCache() if cache else None,
         loudness=loudness,
+        segments=SegmentCache() if cache else None,
     )
 
 
@@ -181,6 +186,63 @@ def subtitles(
     from docedit.jobs.render import subtitles as run
 
     return run(_project(project), Path(out), lang=lang, cut=cut, scenes=scenes)
+
+
+def export(
+    project: Project | PathLike,
+    folder: PathLike,
+    *,
+    scenes: Sequence[str] = (),
+    cut: str | None = None,
+    profile: str = "final",
+    name: str = "{scene}",
+    jobs: int = 1,
+    scheduler: str | None = None,
+    loudness: float | str | None = None,
+    cache: bool = True,
+    display: SceneDisplay | None = None,
+) -> ExportResult:
+    """Every scene of the cut to its own file in `folder`, and `folder/manifest.json`.
+
+    Each scene is rendered alone, so it is a deliverable of its own: its sound is
+    normalised to the loudness target on its own (not cut out of the whole cut's mix).
+
+    Args:
+        project: a `Project` from `load`, or the path of a timeline to load first.
+        folder: where the scene files and `manifest.json` go (made if missing).
+        scenes: export only these scene ids, in this order (instead of `cut`).
+        cut: a named cut from the timeline's `cuts:`; default every scene in order.
+        profile: "final", "preview" or "master", as for `render`.
+        name: the file name template: fields `{index}` (from 1) and `{scene}`; the
+            profile's suffix is added when missing. Default `{scene}` (`<id>.mp4`).
+        jobs: scenes rendered at once, each in its own process.
+        scheduler: a Dask scheduler's address (`tcp://HOST:PORT`) to send the scenes
+            to instead (`pip install 'docedit[dask]'`); workers must see the same paths.
+        loudness: the target instead of the timeline's, as for `render`.
+        cache: reuse and keep sounds and picture segments made before, as for `render`.
+        display: progress of every scene (`docedit.jobs.scenes.SceneDisplay`); silent.
+
+    Returns:
+        An `ExportResult`: `.ok`, `.files` (each a `SceneFile`: `.id`, `.file`,
+        `.duration`, `.frames`, `.sha256`, `.sources`), `.failed` ((scene, why) pairs),
+        `.manifest` (the manifest's data) and `.manifest_path`. A failed scene does not
+        raise: the others are kept and the manifest lists only finished files.
+    """
+    from docedit.jobs.export import run_export
+
+    return run_export(
+        _project(project),
+        Path(folder),
+        scenes=scenes,
+        cut=cut,
+        profile=profile,
+        name=name,
+        jobs=jobs,
+        scheduler=scheduler,
+        loudness=loudness,
+        cache=cache,
+        display=display,
+    )
 
 
 def _project(project: Project | PathLike) -> Project:

@@ -16,6 +16,7 @@ import typer
 from docedit import __version__
 from docedit.cli import catalog as catalog_cli
 from docedit.cli import delivery, render, schema, validate
+from docedit.cli import export as export_cli
 from docedit.cli.common import Terminated, internal_error
 
 app = typer.Typer(
@@ -34,6 +35,8 @@ app.command()(delivery.qc)
 app.command()(delivery.verify)
 app.command()(catalog_cli.catalog)
 app.command()(catalog_cli.plan)
+app.command()(export_cli.export)
+app.add_typer(export_cli.cache_app)
 
 
 @app.callback(invoke_without_command=True)

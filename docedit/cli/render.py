@@ -87,7 +87,8 @@ def render(
     no_cache: Annotated[
         bool,
         typer.Option(
-            "--no-cache", help="Mix the sound again even if the same sound was made before."
+            "--no-cache",
+            help="Mix the sound and encode the whole picture again, even if made before.",
         ),
     ] = False,
     loudness: LoudnessOpt = None,
@@ -121,6 +122,9 @@ def render(
         f"{result.mix.report.integrated:.1f} LUFS, {result.mix.report.true_peak:.1f} dBTP"
         + (" (sound from the cache)" if result.sound_cached else "")
     )
+    if result.segments is not None:
+        done, kept = len(result.segments.encoded), len(result.segments.reused)
+        print(f"picture: {done} of {done + kept} segments encoded, {kept} from the cache")
 
 
 @guarded
