@@ -9,16 +9,17 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-from docedit.core.errors import OutputError
+from docedit.core.atomic import output_lock
+from docedit.core.errors import MediaError, OutputError
 from docedit.core.loudness_specs import loudness_spec
 from docedit.jobs.progress import Reporter, Silent
-from docedit.jobs.segments import SegmentCache, SegmentStats, encode_segments
 from docedit.jobs.soundcache import SoundCache, sound_key
 from docedit.jobs.soundjob import SoundJob
 from docedit.media.probe import MediaInfo
@@ -49,7 +50,6 @@ class RenderResult:
     duration: Fraction
     mix: MixReport
     sound_cached: bool = False  # the sound came from the cache, as made by an earlier render
-    segments: SegmentStats | None = None  # which picture segments were encoded or reused
 
 
 def guard_output(project: Project, out: Path) -> Path:
@@ -65,6 +65,18 @@ def guard_output(project: Project, out: Path) -> Path:
     if out.is_dir():
         raise OutputError(f"{out}: is a folder; give a file name")
     return out
+
+
+def check_unchanged(project: Project) -> None:
+    """Every media file as it was when validated (size and modification time): a file
+    replaced or cut short since then would be rendered against a plan made for another."""
+    for path, seen in project.stamps.items():
+        try:
+            stat = os.stat(path)
+        except OSError as err:
+            raise MediaError(f"{path}: gone since it was validated ({err.strerror})") from None
+        if (stat.st_size, stat.st_mtime_ns) != seen:
+            raise MediaError(f"{path}: changed on disk since it was validated; render again")
 
 
 def sound_media(project: Project, plan: Plan) -> dict[Path, MediaInfo]:
@@ -117,7 +129,6 @@ def render(
     sound: SoundJob | None = None,
     cache: SoundCache | None = None,
     loudness: float | str | None = None,
-    segments: SegmentCache | None = None,
 ) -> RenderResult:
     """Render the cut to an H.264/AAC MP4 at `out` (final or preview profile), or a
     ProRes 422 HQ / 24-bit PCM MOV (master); `OUT.manifest.json` is written after it.
@@ -126,25 +137,25 @@ def render(
     and encodes the frames; the two are joined by a stream-copy mux at the end. Pass a
     `SoundJob.spawn()` made earlier to let its start-up overlap your own work. With a
     `cache`, a sound made before from the same sounds and settings is used as it is.
-    With `segments`, the picture is encoded in segments and only those not in that
-    cache are drawn again (jobs/segments.py); the joined result plays the same.
     """
     reporter = reporter or Silent()
     job = sound or SoundJob.spawn()
+    lock = ExitStack()  # held from before any work until the manifest is written
     try:
         out = guard_output(project, out)
+        lock.enter_context(output_lock(out))
+        check_unchanged(project)
         plan = with_loudness(make_plan(project, cut, scenes), loudness)
         chosen = PROFILES[profile] if crf is None else replace(PROFILES[profile], crf=crf)
         require_encoders(chosen)
     except BaseException:
         job.stop()
+        lock.close()
         raise
     cache = None if chosen.master else cache  # the cache keeps AAC only
-    segments = None if chosen.master else segments  # ProRes segments would fill the disk
-    stats = None
-    key = sound_key(plan, chosen) if cache else ""
-    cached = cache.get(key) if cache else None
-    with tempfile.TemporaryDirectory(prefix="docedit-") as work:
+    with lock, tempfile.TemporaryDirectory(prefix="docedit-") as work:
+        key = sound_key(plan, chosen) if cache else ""
+        cached = cache.get(key) if cache else None
         picture = Path(work) / f"picture{chosen.suffix}"
         m4a = Path(work) / f"sound{chosen.sound_suffix}"
         if cached:
@@ -156,7 +167,9 @@ def render(
             frames = OutputFrames(project, plan, chosen)
             reporter.stage("picture", frames.count)
             try:
-                stats = _picture(frames, plan, picture, chosen, segments, reporter)
+                encode_video(
+                    frames, frames.count, frames.size, frames.fps, picture, chosen, reporter.update
+                )
             finally:
                 frames.close()
             if not cached:
@@ -166,31 +179,13 @@ def render(
         except BaseException:
             job.stop()
             raise
+        check_unchanged(project)  # a source cut short or replaced while it was being read
         mux(picture, m4a, out)
         write_manifest(project, plan, out, chosen.name)
         if cache and not cached:
             cache.put(key, m4a, mixed)
     count, fps = frames.count, frames.fps
-    duration = Fraction(count) / fps
-    return RenderResult(out, count, fps, frames.size, duration, mixed, bool(cached), stats)
-
-
-def _picture(
-    frames: OutputFrames,
-    plan: Plan,
-    picture: Path,
-    profile: Profile,
-    cache: SegmentCache | None,
-    reporter: Reporter,
-) -> SegmentStats | None:
-    """Encode the picture in one run, or with a cache in segments, encoding only those
-    the cache lacks (then `SegmentStats` says which)."""
-    count, size, fps, update = frames.count, frames.size, frames.fps, reporter.update
-    if cache is None:
-        encode_video(frames, count, size, fps, picture, profile, update)
-        return None
-    cues = (frames.renderer.original, frames.renderer.translation)
-    return encode_segments(plan, frames, count, size, fps, cues, profile, cache, picture, update)
+    return RenderResult(out, count, fps, frames.size, Fraction(count) / fps, mixed, bool(cached))
 
 
 def mix(
@@ -204,8 +199,10 @@ def mix(
 ) -> MixReport:
     """The final mix alone, as the render would carry it, to a 24-bit WAV at `out`."""
     out = guard_output(project, out)
-    plan = with_loudness(make_plan(project, cut, scenes), loudness)
-    return _mix(plan, project, out, reporter or Silent())
+    with output_lock(out):
+        check_unchanged(project)
+        plan = with_loudness(make_plan(project, cut, scenes), loudness)
+        return _mix(plan, project, out, reporter or Silent())
 
 
 def subtitles(

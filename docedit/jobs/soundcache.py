@@ -4,7 +4,8 @@ An editor renders the same cut again and again while moving pictures; the sound 
 loudness, AAC: the longest part of a preview) is then the same each time. It is kept,
 keyed by everything that makes it: every sound of the plan, the loudness settings, the
 size and modification time of each source, the encoder settings and docedit's version.
-A cache that cannot be read or written only makes a render slower, never wrong.
+A cache that cannot be read or written only makes a render slower, never wrong; an
+entry whose sound does not match the digest stored with it is not used.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-from docedit.core.version import __version__
 from docedit.core.atomic import atomic_output
+from docedit.core.version import __version__
 from docedit.media.probe import cache_root
 from docedit.output.encode import Profile
 from docedit.plan import Plan
@@ -50,6 +51,12 @@ def sound_key(plan: Plan, profile: Profile) -> str:
     return hashlib.sha256(repr(recipe).encode()).hexdigest()[:32]
 
 
+def _digest(path: Path) -> str:
+    """The file's SHA-256: an entry is used only if its sound is the very one stored."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 class SoundCache:
     """`<cache>/sound/<key>.m4a` beside `<key>.json` (the mix report)."""
 
@@ -66,7 +73,7 @@ class SoundCache:
                 LoudnessReport(**data["report"]),
                 data["scene_loudness"],
             )
-            if not audio.is_file():
+            if data.get("sha256") != _digest(audio):  # cut short, overwritten, or missing
                 return None
             os.utime(audio)  # recently used: evicted last
         except (OSError, ValueError, KeyError, TypeError):
@@ -78,7 +85,7 @@ class SoundCache:
             with atomic_output(self.folder / f"{key}.m4a", ".m4a") as temp:
                 shutil.copyfile(audio, temp)
             with atomic_output(self.folder / f"{key}.json", ".json") as temp:
-                temp.write_text(json.dumps(asdict(mixed)), "utf-8")
+                temp.write_text(json.dumps({**asdict(mixed), "sha256": _digest(audio)}), "utf-8")
             self._evict()
 
     def _evict(self) -> None:

@@ -20,18 +20,24 @@ from typing import TYPE_CHECKING
 from docedit.output.encode import EncodeError, Profile
 
 if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
+
     from docedit.media.info import MediaInfo
-    from docedit.plan.build import Plan
+    from docedit.plan import Plan
     from docedit.sound.report import MixReport
 
 
 class SoundJob:
     """A worker process waiting for a plan; `submit` it one, then take its `result`."""
 
-    def __init__(self, process: BaseProcess, results: Connection, tasks: Connection) -> None:
+    def __init__(
+        self, process: BaseProcess, results: Connection, tasks: Connection, done: Synchronized[int]
+    ) -> None:
         self.process = process
         self.results = results
         self.tasks = tasks
+        self.done = done  # mixing blocks finished, as the worker counts them
+        self.plan: Plan | None = None
 
     @classmethod
     def spawn(cls) -> SoundJob:
@@ -41,25 +47,39 @@ class SoundJob:
             context = multiprocessing.get_context("spawn")
         results, send_result = context.Pipe(duplex=False)
         receive_task, tasks = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(receive_task, send_result), daemon=True)
+        done = context.Value("q", 0, lock=False)
+        process = context.Process(target=_work, args=(receive_task, send_result, done), daemon=True)
         process.start()
         send_result.close()
         receive_task.close()
-        return cls(process, results, tasks)
+        return cls(process, results, tasks, done)
 
     def submit(self, plan: Plan, media: dict[Path, MediaInfo], m4a: Path, profile: Profile) -> None:
-        self.tasks.send((plan, media, m4a, profile))
-        self.tasks.close()
+        self.plan = plan
+        try:
+            self.tasks.send((plan, media, m4a, profile))
+        except (BrokenPipeError, ConnectionResetError):
+            raise self._died() from None
+        finally:
+            self.tasks.close()
 
     def result(self) -> MixReport:
         try:
             outcome, value = self.results.recv()
         except EOFError:
-            raise EncodeError("the sound process died before finishing the mix") from None
+            raise self._died() from None
         self.process.join()
         if outcome == "error":
             raise value
         return value
+
+    def _died(self) -> EncodeError:
+        """What the worker was doing when it died, and how it died (never a hang: its
+        end of the pipe closing is what tells us)."""
+        self.process.join(timeout=10)
+        code = self.process.exitcode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit {code}"
+        return EncodeError(f"the sound process died ({how}) {_doing(self.plan, self.done.value)}")
 
     def stop(self) -> None:
         """End the worker, whatever it is doing (a failed render, Ctrl-C, bad input)."""
@@ -69,7 +89,21 @@ class SoundJob:
         self.process.join()
 
 
-def _work(tasks: Connection, results: Connection) -> None:
+def _doing(plan: Plan | None, blocks: int) -> str:
+    """`while mixing scene 'x' (at 01:02.5)`, from the blocks the worker had finished."""
+    if plan is None:
+        return "before it was given the plan"
+    from docedit.sound.mix import BLOCK
+
+    sample = blocks * BLOCK
+    if sample >= plan.samples:
+        return "after the mix, while measuring loudness or encoding the AAC"
+    scene = next((s for s in plan.scenes if s.start_sample + s.samples > sample), None)
+    at = f"at {sample / plan.clock.rate:.1f}s of the cut"
+    return f"while mixing scene {scene.id!r} ({at})" if scene else f"while mixing ({at})"
+
+
+def _work(tasks: Connection, results: Connection, done: Synchronized[int]) -> None:
     try:
         from docedit.output.encode import aac_sink
         from docedit.sound.mix import mix  # the slow import, overlapping validation
@@ -78,7 +112,11 @@ def _work(tasks: Connection, results: Connection) -> None:
             plan, media, m4a, profile = tasks.recv()
         except EOFError:
             return  # nothing to do: the render stopped before planning
-        report = mix(plan, media, lambda: aac_sink(m4a, plan.clock.rate, profile))
+
+        def progress(number: int, _blocks: int) -> None:
+            done.value = number
+
+        report = mix(plan, media, lambda: aac_sink(m4a, plan.clock.rate, profile), progress)
         results.send(("ok", report))
     except KeyboardInterrupt:  # the parent is told by Ctrl-C too, and cleans up
         pass

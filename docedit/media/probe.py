@@ -171,8 +171,11 @@ class ProbeCache:
         stamp = [stat.st_size, stat.st_mtime_ns]
         with self._lock:
             entry = self._entries.get(key)
-        if entry and entry.get("stamp") == stamp:
-            return MediaInfo.from_json(entry["info"])
+        if isinstance(entry, dict) and entry.get("stamp") == stamp:
+            try:
+                return MediaInfo.from_json(entry["info"])
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass  # a damaged entry: probe again
         info = probe_image(Path(absolute)) if kind == "image" else probe_av(Path(absolute))
         with self._lock:
             self._entries[key] = {"stamp": stamp, "info": asdict(info)}
