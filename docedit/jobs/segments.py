@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from docedit.core.atomic import atomic_output
+from docedit.core.units import Frames
 from docedit.core.version import __version__
 from docedit.media.probe import cache_root
 from docedit.output.concat import concat
@@ -67,7 +68,7 @@ class Segment:
 
 def transitions(plan: Plan) -> list[tuple[int, int]]:
     """Plan frame spans [a, b) of every dissolve and dip: no segment starts inside one."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for shot in plan.shots:
         if shot.fade_in:
             spans.append((shot.start, shot.start + shot.fade_in))
@@ -112,7 +113,7 @@ def plan_segments(
     floor(i * plan fps / fps)), cut at `cut_points`."""
     ratio = Fraction(fps) / plan.clock.fps
     firsts = sorted({min(count, math.ceil(p * ratio)) for p in cut_points(plan, seconds)})
-    segments = []
+    segments: list[Segment] = []
     for first, end in zip(firsts, [*firsts[1:], count], strict=True):
         if end <= first:
             continue
@@ -126,10 +127,10 @@ def plan_segments(
 def _moved(shot: Shot, base: int) -> Shot:
     return replace(
         shot,
-        start=shot.start - base,
-        end=shot.end - base,
-        hold_start=shot.hold_start - base,
-        hold_end=shot.hold_end - base,
+        start=Frames(shot.start - base),
+        end=Frames(shot.end - base),
+        hold_start=Frames(shot.hold_start - base),
+        hold_end=Frames(shot.hold_end - base),
     )
 
 
