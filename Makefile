@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo preview test lint bench assets clean
+.PHONY: demo preview test chromium lint bench assets clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,8 +19,14 @@ demo: $(STAMP)  ## set up and render the sample documentary to out/intercepted.m
 preview: $(STAMP)  ## a fast, small render of the sample for checking the edit
 	$(BIN)/docedit render timelines/intercepted.yaml --profile preview -o out/intercepted-preview.mp4
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 -q
+
+# The review page's test opens it in a real browser: Playwright (a pip package) drives
+# Debian's chromium, as its own browser download is not reachable everywhere.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 MAX_MODULE_LINES := 400
 
