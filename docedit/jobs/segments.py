@@ -269,7 +269,7 @@ def encode_segments(
     """Encode the segments of the picture the cache lacks, then join all into `out`."""
     segments = [
         replace(s, key=segment_key(s, plan, size, fps, cues, profile))
-        for s in plan_segments(plan, count, fps)
+        for s in plan_segments(plan, count, fps, SEGMENT_SECONDS)
     ]
     parts, encoded, reused = [], [], []
     for segment in segments:
