@@ -174,7 +174,8 @@ def quiet_pipe_end() -> NoReturn:
 
 
 def _fail(code: int, message: str) -> NoReturn:
-    print(f"{message}; nothing written", file=sys.stderr)
+    said = "; nothing " in message  # the stage said it already ("; nothing was rendered")
+    print(message if said else f"{message}; nothing written", file=sys.stderr)
     raise typer.Exit(code)
 
 
