@@ -38,11 +38,15 @@ Use = tuple[Path, str]  # a file and what it must decode as
 
 
 def expand_glob(base: Path, pattern: str) -> list[Path]:
-    """Files matching `pattern` (relative to `base`), naturally sorted, bounded in number."""
+    """Files matching `pattern` (relative to `base`), naturally sorted, bounded in number;
+    a file reached twice (a symlink loop under `**`) counts once."""
     full = os.path.join(base, os.path.expanduser(pattern))
     matches: list[Path] = []
+    seen: set[str] = set()
     for match in globbing.iglob(full, recursive=True):
-        if os.path.isfile(match):
+        real = os.path.realpath(match)
+        if os.path.isfile(match) and real not in seen:
+            seen.add(real)
             matches.append(Path(os.path.normpath(match)))
             if len(matches) > MAX_GLOB_MATCHES:
                 break
