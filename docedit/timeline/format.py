@@ -1,7 +1,8 @@
 """The timeline format as pydantic models: the schema, separate from loading and media.
 
 Models hold what the editor wrote (times stay `Time` values until the plan snaps them);
-paths stay strings relative to the timeline folder until `project.resolve` reads the disk.
+paths stay strings relative to the timeline folder until `bind` reads the disk. Value
+types (times, `auto`, gains, rates) are in values.py.
 """
 
 from __future__ import annotations
@@ -28,102 +29,20 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from docedit.core.errors import PlanError, TimeFormatError
 from docedit.core.loudness_specs import SPECS, LoudnessSpec, SpecName, loudness_spec
-from docedit.core.errors import PlanError
-from docedit.core.timecode import (
-    GAIN_FORMS,
-    TIME_FORMS,
-    Time,
-    TimeFormatError,
-    format_fps,
-    format_gain,
-    parse_fps,
-    parse_gain,
-    parse_time,
+from docedit.core.timecode import Time, parse_time
+from docedit.timeline.values import AUTO as AUTO  # re-exported: the format's own values
+from docedit.timeline.values import Auto as Auto
+from docedit.timeline.values import (
+    FrameRate,
+    Gain,
+    NonEmpty,
+    TimeOrAuto,
+    TimeValue,
 )
 
 FORMAT_VERSION = 1
-AUTO = "auto"
-
-_TIME_PATTERN = (
-    r"^\s*(([+]?(\d+(\.\d*)?|\.\d+)\s*(s|ms|f))|((\d+:)?\d{1,2}:\d{1,2}(\.\d+)?)"
-    r"|(\d{1,2}:\d{2}:\d{2}[:;]\d{2}))\s*$"
-)
-_TIME_SCHEMA = {
-    "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": _TIME_PATTERN}],
-    "description": f"A time: {TIME_FORMS}.",
-}
-
-
-def _time(value: Any) -> Time:
-    if isinstance(value, Time):
-        return value
-    try:
-        return parse_time(value)
-    except TimeFormatError as err:
-        raise PydanticCustomError("time", str(err)) from None
-
-
-def _time_or_auto(value: Any) -> Time | str:
-    return AUTO if value == AUTO else _time(value)
-
-
-def _gain(value: Any) -> float:
-    if isinstance(value, float) and value == -math.inf:
-        return value
-    try:
-        return parse_gain(value)
-    except TimeFormatError as err:
-        raise PydanticCustomError("gain", str(err)) from None
-
-
-def _fps(value: Any) -> Fraction:
-    if isinstance(value, Fraction):
-        return value
-    try:
-        return parse_fps(value)
-    except TimeFormatError as err:
-        raise PydanticCustomError("fps", str(err)) from None
-
-
-TimeValue = Annotated[
-    Time, PlainValidator(_time), PlainSerializer(str, return_type=str), WithJsonSchema(_TIME_SCHEMA)
-]
-TimeOrAuto = Annotated[
-    Time | str,
-    PlainValidator(_time_or_auto),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema({"anyOf": [{"const": AUTO}, _TIME_SCHEMA]}),
-]
-Gain = Annotated[
-    float,
-    PlainValidator(_gain),
-    PlainSerializer(format_gain, return_type=str),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number"},
-                {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+|inf)\s*(dB)?\s*$"},
-            ],
-            "description": f"A gain: {GAIN_FORMS}.",
-        }
-    ),
-]
-FrameRate = Annotated[
-    Fraction,
-    PlainValidator(_fps),
-    PlainSerializer(format_fps, return_type=str),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "exclusiveMinimum": 0, "maximum": 240},
-                {"type": "string"},
-            ],
-            "description": "Frames per second: 24, 25, 30, or 23.976 / 29.97 for the NTSC rates.",
-        }
-    ),
-]
-NonEmpty = Annotated[str, Field(min_length=1)]
 
 
 class Model(BaseModel):
