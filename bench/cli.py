@@ -13,7 +13,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-from bench import catalog_size, same
+from bench import catalog_size, incremental, long, same
 from bench.common import DOCS, WORK, now
 from bench.compare import section_compare
 from bench.measure import Result
@@ -24,9 +24,10 @@ from bench.sections import section_mix, section_render, section_validate
 from docedit.media.ffmpeg import ffmpeg_exe
 
 TIMED = ("validate", "mix", "render", "compare")  # the default: what `make bench` measures
-SECTIONS = (*TIMED, "same", "payload")  # the checks: same output as --ref, payload size
+# the checks (same output as --ref, payload size) and the incremental render, run alone
+SECTIONS = (*TIMED, "same", "payload", "incremental", "long")
 # Results that are facts, not rows of timings, and the section that makes each.
-FACTS = {"outputs": "compare", "same": "same", "payload": "payload"}
+FACTS = {"outputs": "compare", "same": "same", "payload": "payload", "long": "long"}
 NOT_PROFILED = "(profiled when the run ends)"
 
 
@@ -125,6 +126,8 @@ def main() -> None:
         "compare": lambda: section_compare(results, args.runs, args.final_runs, stills),
         "same": lambda: same.section_same(results, args.ref),
         "payload": lambda: catalog_size.section_payload(results),
+        "incremental": lambda: incremental.section_incremental(results, stills),
+        "long": lambda: long.section_long(results),
     }
     # The profile is made again when a timed section runs (or none is saved); the checks
     # alone (same, payload) keep the last one.

@@ -3,7 +3,7 @@ between rows measured together."""
 
 from __future__ import annotations
 
-from bench import catalog_size, outputs, same
+from bench import catalog_size, long, outputs, same
 from bench.measure import Result
 from bench.reference import picture
 
@@ -89,6 +89,14 @@ def report(
             "The reference cut's final and preview renders are the docedit rows below.",
             "",
         ]
+    if "incremental" in results:
+        lines += [
+            "## Incremental render (the reference media in 4 scenes, preview)",
+            "",
+            *when("incremental"),
+            *table(results["incremental"]),
+            "",
+        ]
     if "compare" in results:
         for profile, rows in results["compare"].items():
             ours, command, naive, melt, floor, sound, *cached = rows
@@ -144,6 +152,8 @@ def report(
         lines += same.report(results["same"], when("same"))
     if "payload" in results:
         lines += catalog_size.report(results["payload"], when("payload"))
+    if "long" in results:
+        lines += long.report(results["long"], when("long"))
     lines += [
         "## Where a preview render's time goes",
         "",

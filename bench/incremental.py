@@ -1,0 +1,100 @@
+"""`--only incremental`: the reference cut's media in four scenes, rendered cold, again
+unchanged, again with one scene's first picture replaced, and exported through a
+2-worker Dask LocalCluster (python -m bench --only incremental).
+
+The preview profile is used (the 1080p final takes minutes a run): the targets are
+ratios of one render to another. The cluster row is timed from the client's side: the
+workers' CPU and memory are their own processes', not in the row.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from bench.common import WORK, docedit
+from bench.measure import measure
+from bench.reference import STEP, make_media, reference_timeline
+
+SCENES = 4
+
+
+def scene_timeline(stills: int) -> tuple[Path, float]:
+    """(the cut in SCENES scenes, its seconds); part-2's first picture is changed.jpg."""
+    data = yaml.safe_load(reference_timeline(WORK, stills).read_text())
+    pictures = data["scenes"]["reference"]["pictures"]
+    audio = data["scenes"]["reference"]["audio"]
+    per = stills // SCENES
+    lengths = make_media(WORK)  # each call's duration, by file name
+    scenes = {}
+    for k in range(SCENES):
+        begin, end = k * per * STEP, (k + 1) * per * STEP
+        scenes[f"part-{k + 1}"] = {
+            "pictures": pictures[k * per : (k + 1) * per],
+            "transition": "0.5s",
+            "audio": [
+                {**a, "at": round(a["at"] - begin, 3)}
+                for a in audio
+                if "intercept" in a
+                and begin <= a["at"]
+                and a["at"] + lengths[a["intercept"] + ".wav"] < end - 0.5
+            ],
+            "length": f"{per * STEP}s",
+        }
+    first = scenes["part-2"]["pictures"][0]
+    shutil.copyfile(WORK / first["image"], WORK / "changed.jpg")
+    scenes["part-2"]["pictures"][0] = {**first, "image": "changed.jpg"}
+    data["scenes"] = scenes
+    cut = WORK / "incremental.yaml"
+    cut.write_text(yaml.safe_dump(data, sort_keys=False))
+    return cut, SCENES * per * STEP
+
+
+def change_one_scene() -> None:
+    """Another picture in the place of part-2's first: only part-2 should be drawn again."""
+    shutil.copyfile(WORK / "still-01.jpg", WORK / "changed.jpg")
+
+
+def section_incremental(results: dict, stills: int) -> None:
+    print("incremental: cold, unchanged, one scene changed, a 2-worker LocalCluster", flush=True)
+    cut, seconds = scene_timeline(stills)
+    cache = WORK / "cache-incremental"
+    env = {"DOCEDIT_CACHE_DIR": str(cache)}
+
+    def cold() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def render(timeline: Path, name: str, before: object = None) -> list:
+        out = WORK / f"incremental-{name}.mp4"
+        return [docedit("render", timeline, "-o", out, "--profile", "preview", "-q"), env, before]
+
+    rows = []
+    for name, timeline, before in (
+        ("cold render (empty cache)", cut, cold),
+        ("unchanged re-render", cut, None),
+        ("one scene changed (part-2's first picture)", cut, change_one_scene),
+    ):
+        argv, run_env, hook = render(timeline, name.split()[0], before)
+        rows.append(measure(name, argv, 1, seconds, run_env, hook))  # type: ignore[arg-type]
+    rows.append(_cluster_row(cut, seconds, env))
+    results["incremental"] = rows
+
+
+def _cluster_row(cut: Path, seconds: float, env: dict) -> object:
+    import dask
+    from distributed import LocalCluster
+
+    # workers may start the sound process of each scene (not daemonic)
+    with (
+        dask.config.set({"distributed.worker.daemon": False}),
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=":0"
+        ) as cluster,
+    ):
+        argv = docedit(
+            "export", cut, "-d", WORK / "incremental-export", "--profile", "preview",
+            "--no-cache", "--scheduler", cluster.scheduler_address, "-q",
+        )  # fmt: skip
+        return measure("export through a 2-worker Dask LocalCluster", argv, 1, seconds, env)
