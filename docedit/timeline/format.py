@@ -16,22 +16,22 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
-    PlainSerializer,
-    PlainValidator,
     Tag,
-    TypeAdapter,
-    WithJsonSchema,
     field_validator,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from docedit.core.errors import PlanError, TimeFormatError
 from docedit.core.loudness_specs import SPECS, LoudnessSpec, SpecName, loudness_spec
-from docedit.core.timecode import Time, parse_time
+from docedit.core.timecode import Time
+from docedit.timeline.points import AfterWords as AfterWords
+from docedit.timeline.points import FromWords as FromWords
+from docedit.timeline.points import InPoint, OutPoint
+from docedit.timeline.points import as_time as as_time
+from docedit.timeline.redaction import REDACTION_MARK, RedactItem
+from docedit.timeline.redaction import Redaction as Redaction
+from docedit.timeline.redaction import RedactWords as RedactWords
 from docedit.timeline.values import AUTO as AUTO  # re-exported: the format's own values
 from docedit.timeline.values import Auto as Auto
 from docedit.timeline.values import (
@@ -41,17 +41,9 @@ from docedit.timeline.values import (
     TimeOrAuto,
     TimeValue,
 )
+from docedit.timeline.values import Model as Model
 
 FORMAT_VERSION = 1
-
-
-class Model(BaseModel):
-    """Base of every format object: unknown keys are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-REDACTION_MARK = "[redacted]"
 
 
 def _loudness(value: Any) -> Any:
@@ -120,80 +112,6 @@ class Settings(Model):
         if width > 7680 or height > 4320:
             raise PydanticCustomError("size", "size is larger than 8K (7680 x 4320)")
         return size
-
-
-class RedactWords(Model):
-    """The redacted words as each language's cues spell them."""
-
-    original: str | None = None
-    translation: str | None = None
-
-    @field_validator("original", "translation")
-    @classmethod
-    def _has_a_word(cls, words: str | None) -> str | None:
-        if words is not None and not any(c.isalnum() for c in words):
-            raise PydanticCustomError("redact", "words must hold a word (letters or digits)")
-        return words
-
-    @model_validator(mode="after")
-    def _some(self) -> RedactWords:
-        if self.original is None and self.translation is None:
-            raise PydanticCustomError("redact", "words needs `original`, `translation` or both")
-        return self
-
-
-def _words(value: Any) -> Any:
-    """A plain string names the same words in both languages."""
-    if not isinstance(value, str):
-        return value
-    if not any(c.isalnum() for c in value):
-        raise PydanticCustomError("redact", "words must hold a word (letters or digits)")
-    return {"original": value, "translation": value}
-
-
-def _redaction_item(value: Any) -> Any:
-    """The old `[from, to]` pair is a redaction that names no words."""
-    if isinstance(value, list | tuple):
-        if len(value) != 2:
-            raise PydanticCustomError(
-                "redact",
-                "a redact item is [from, to] or {from: TIME, to: TIME, words: ..., note: ...}",
-            )
-        return {"from": value[0], "to": value[1]}
-    return value
-
-
-class Redaction(Model):
-    """A span of the recording, bleeped in the mix; the cues it overlaps are masked.
-
-    Without `words` an overlapped cue shows only the mark; with `words` only those words
-    are masked, in every cue of the intercept and every other text docedit writes.
-    """
-
-    begin: TimeValue = Field(alias="from")
-    end: TimeValue = Field(alias="to")
-    words: Annotated[
-        RedactWords | None,
-        BeforeValidator(_words, json_schema_input_type=str | RedactWords | None),
-    ] = Field(None, description="The words said in the span: one string for both languages.")
-    note: str | None = Field(None, description="Why it is redacted; kept, never the words.")
-
-    def span(self) -> tuple[Time, Time]:
-        """(from, to) in the recording's time: what the mix bleeps."""
-        return self.begin, self.end
-
-    def words_in(self, lang: Literal["original", "translation"]) -> str | None:
-        """The words to look for in one language's cues (a plain string is both)."""
-        return None if self.words is None else getattr(self.words, lang)
-
-
-RedactItem = Annotated[
-    Redaction,
-    BeforeValidator(
-        _redaction_item,
-        json_schema_input_type=tuple[TimeValue, TimeValue] | Redaction,
-    ),
-]
 
 
 class Intercept(Model):
@@ -296,63 +214,6 @@ class _Sound(Model):
     fade_in: TimeValue = Time()
     fade_out: TimeValue = Time()
     phone: bool = False
-
-
-class FromWords(Model):
-    """`in: {text: "..."}`: start where this phrase starts in a cue of the intercept."""
-
-    text: NonEmpty
-
-
-class AfterWords(Model):
-    """`out: {after: "..."}`: end where this phrase ends in a cue of the intercept."""
-
-    after: NonEmpty
-
-
-def _words_or_time(value: Any, words: type[Model], key: str) -> Any:
-    """A time, or a mapping naming words (resolved from the transcripts when planning)."""
-    if isinstance(value, words | Time):
-        return value
-    if isinstance(value, dict):
-        if set(value) != {key} or not isinstance(value[key], str) or not value[key].strip():
-            raise PydanticCustomError(
-                "time", f'write a time, or {{{key}: "words"}} naming a phrase of the transcript'
-            )
-        return words.model_validate(value)
-    try:
-        return parse_time(value)
-    except TimeFormatError as err:
-        raise PydanticCustomError("time", str(err)) from None
-
-
-def _dump_point(value: Time | Model) -> Any:
-    return value.model_dump() if isinstance(value, Model) else str(value)
-
-
-def _point_schema(words: type[Model]) -> dict[str, Any]:
-    return {"anyOf": [TypeAdapter(TimeValue).json_schema(), words.model_json_schema()]}
-
-
-InPoint = Annotated[
-    Time | FromWords,
-    PlainValidator(lambda v: _words_or_time(v, FromWords, "text")),
-    PlainSerializer(_dump_point),
-    WithJsonSchema(_point_schema(FromWords)),
-]
-OutPoint = Annotated[
-    Time | AfterWords,
-    PlainValidator(lambda v: _words_or_time(v, AfterWords, "after")),
-    PlainSerializer(_dump_point),
-    WithJsonSchema(_point_schema(AfterWords)),
-]
-
-
-def as_time(value: Time | FromWords | AfterWords | None) -> Time | None:
-    """A planned in/out point as a time; words must have been resolved (plan/query.py)."""
-    if isinstance(value, FromWords | AfterWords):
-        raise PlanError(f"{value!r}: words were not resolved to a time before planning")
-    return value
 
 
 class InterceptEvent(_Sound):

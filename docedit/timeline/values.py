@@ -11,7 +11,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Annotated, Any
 
-from pydantic import Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from docedit.core.errors import TimeFormatError
@@ -114,3 +114,9 @@ FrameRate = Annotated[
     ),
 ]
 NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Model(BaseModel):
+    """Base of every format object: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
