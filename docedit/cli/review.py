@@ -28,7 +28,9 @@ def review(
     scene: SceneOpt = None,
     profile: Annotated[
         ReviewProfile,
-        typer.Option("--profile", help="preview: 640 px, 12 fps (quick to share); final."),
+        typer.Option(
+            "--profile", help="preview: 640 px, 12 fps (quick to share); final: full size, CRF 18."
+        ),
     ] = "preview",
     quiet: QuietOpt = False,
 ) -> None:
