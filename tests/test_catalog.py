@@ -246,3 +246,31 @@ def test_catalog_and_plan_commands_print_json(project_dir):
     [scene] = json.loads(planned.stdout)
     assert [s["yaml"]["at"] for s in scene["sounds"]] == ["1s", "2.1s", "3.6s"]
     assert {s["origin"]["path"] for s in scene["sounds"]} == {"scenes.s.audio[0]"}
+
+
+def test_word_trims_use_word_times_from_webvtt_stamps_and_words_json(project_dir, tmp_path):
+    calls = project_dir / "cat" / "calls"
+    (calls / "a.vtt").write_text(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nМы тут <00:00:00.450>быстро и домой\n", "utf-8"
+    )
+    words = [("Pétrov", 0.0, 0.25), ("is", 0.25, 0.5), ("missing", 0.5, 0.8)]
+    (calls / "c.en.words.json").write_text(  # beside c.en.srt, whose one cue starts at 0
+        json.dumps({"words": [{"word": w, "start": a, "end": b} for w, a, b in words]}), "utf-8"
+    )
+    intercepts = "  - va: {file: cat/calls/a.wav, transcript: cat/calls/a.vtt}\n"
+    intercepts += "  - include: cat/calls.csv\n"
+    scenes = (
+        "  s:\n    audio:\n"
+        '      - {intercept: va, at: 1s, in: {text: "БЫСТРО"}}\n'
+        '      - {intercept: call-c, at: 3s, in: {text: "is missing"}, out: {after: "is"}}\n'
+    )
+    project = load_project(write(project_dir, scenes, intercepts))
+    first, second = make_plan(project).sounds
+    assert first.source_in == round(0.45 * RATE)  # the stamped word, not the cue's start (0)
+    assert (second.source_in, second.length) == (round(0.25 * RATE), round(0.25 * RATE))
+    out = tmp_path / "m.wav"
+    mix(project, out)
+    audio, _, _ = media.read_wav(out)
+    for at in (1, 3):  # each impulse is 0.05 s after its word's start, to the sample
+        window = np.abs(audio[at * RATE - RATE // 4 : at * RATE + RATE // 4, 0])
+        assert int(np.argmax(window)) == RATE // 4 + round(0.05 * RATE)

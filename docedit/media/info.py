@@ -13,6 +13,16 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
+class Word:
+    """A word of a cue with its own times (from WebVTT inline timestamps or a
+    `.words.json` beside the transcript), in the recording's time, in seconds."""
+
+    start: Fraction
+    end: Fraction
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class SourceCue:
     """A transcript or translation cue in the recording's own time, in seconds."""
 
@@ -20,6 +30,7 @@ class SourceCue:
     end: Fraction
     text: str
     line: int = 0  # of its timing line in the SRT/VTT file, 1-based (0: unknown)
+    words: tuple[Word, ...] = ()  # timed words, when the transcript carries them
 
 
 @dataclass(frozen=True, slots=True)

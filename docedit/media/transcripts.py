@@ -1,17 +1,42 @@
-"""Transcripts and translations read from SRT or WebVTT files (pysubs2), bounded in size."""
+"""Transcripts and translations read from SRT or WebVTT files (pysubs2), bounded in size,
+with word times where the transcript carries them, and cached on disk.
+
+Word times come from either of two places (both optional; cue times are used otherwise):
+- WebVTT inline timestamps inside a cue: `Мы <00:00:01.500>тут <00:00:02.000>быстро`;
+  the words before the first stamp start with the cue, each stamp starts the words after
+  it, and a stretch ends where the next one starts (the last at the cue's end);
+- a word-timed JSON beside the transcript, `call.ru.words.json` for `call.ru.srt`:
+  `{"words": [{"word": "Мы", "start": 1.0, "end": 1.3}, ...]}`, or whisper's own
+  `{"segments": [{"words": [...]}]}`, times in seconds; a word belongs to the cue it
+  starts in. When present it wins over inline stamps.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import threading
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pysubs2
 
+from docedit.core.atomic import atomic_output
 from docedit.core.errors import SubtitleError
-from docedit.media.info import SourceCue
+from docedit.media.info import SourceCue, Word
 
 MAX_SUBTITLE_BYTES = 5 * 1024 * 1024
+CACHE_VERSION = 1
+_INLINE = re.compile(r"<((?:\d+:)?\d{2}:\d{2}\.\d{3})>")
+_TAG = re.compile(r"</?[^>]*>")
+
+
+def words_file(path: Path) -> Path:
+    """Where a transcript's word times may be: `call.ru.srt` -> `call.ru.words.json`."""
+    return path.with_suffix(".words.json")
 
 
 def read_cues(path: Path) -> list[SourceCue]:
@@ -23,16 +48,98 @@ def read_cues(path: Path) -> list[SourceCue]:
     if size > MAX_SUBTITLE_BYTES:
         raise SubtitleError(f"subtitle file is over {MAX_SUBTITLE_BYTES // 2**20} MiB")
     try:
-        subs = pysubs2.load(str(path), encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            raw = handle.read()
+        stamped = _inline_words(raw) if _INLINE.search(raw) else None
+        # pysubs2 takes a line with inline stamps for a timing line: give it them unstamped
+        text = _INLINE.sub("", raw) if stamped is not None else raw
+        subs = pysubs2.SSAFile.from_string(text, format_=_format(path, text))
     except (pysubs2.exceptions.Pysubs2Error, UnicodeDecodeError, ValueError) as err:
         raise SubtitleError(f"not a subtitle file pysubs2 can read ({err})") from None
     lines = timing_lines(path, len(subs))
+    inline = stamped if stamped is not None and len(stamped) == len(subs) else [()] * len(subs)
     cues = [
-        SourceCue(Fraction(e.start, 1000), Fraction(e.end, 1000), e.plaintext.strip(), line)
-        for e, line in zip(subs, lines, strict=True)
+        SourceCue(Fraction(e.start, 1000), Fraction(e.end, 1000), e.plaintext.strip(), line, w)
+        for e, line, w in zip(subs, lines, inline, strict=True)
         if not e.is_comment and e.end > e.start and e.plaintext.strip()
     ]
-    return sorted(cues, key=lambda c: (c.start, c.end))
+    cues.sort(key=lambda c: (c.start, c.end))
+    timed = _json_words(words_file(path))
+    return _placed(cues, timed) if timed is not None else cues
+
+
+def _format(path: Path, text: str) -> str | None:
+    if path.suffix.lower() == ".vtt" or text.lstrip("\ufeff").startswith("WEBVTT"):
+        return "vtt"
+    return "srt" if path.suffix.lower() == ".srt" else None
+
+
+def _inline_words(raw: str) -> list[tuple[Word, ...]]:
+    """Each cue's timed words, in file order, from its inline timestamps."""
+    found: list[tuple[Word, ...]] = []
+    for block in re.split(r"\n\s*\n", raw.replace("\r\n", "\n")):
+        lines = block.strip("\n").split("\n")
+        timing = next((i for i, line in enumerate(lines) if "-->" in line), None)
+        if timing is None:
+            continue
+        start, end = (_seconds(t.split()[0]) for t in lines[timing].split("-->"))
+        found.append(tuple(_stretches(" ".join(lines[timing + 1 :]), start, end)))
+    return found
+
+
+def _stretches(payload: str, start: Fraction, end: Fraction) -> Iterator[Word]:
+    parts = _INLINE.split(payload)  # text, stamp, text, stamp, text ...
+    times = [start, *(_seconds(stamp) for stamp in parts[1::2]), end]
+    for index, text in enumerate(parts[0::2]):
+        for token in _TAG.sub("", text).split():
+            yield Word(times[index], max(times[index + 1], times[index]), token)
+
+
+def _seconds(stamp: str) -> Fraction:
+    parts = stamp.strip().replace(",", ".").split(":")
+    seconds = Fraction(parts[-1])
+    for unit, part in zip((60, 3600), reversed(parts[:-1]), strict=False):
+        seconds += unit * int(part)
+    return seconds
+
+
+def _json_words(path: Path) -> list[Word] | None:
+    """The words of a `.words.json`, or None when there is none."""
+    if not path.is_file():
+        return None
+    try:
+        if path.stat().st_size > MAX_SUBTITLE_BYTES:
+            raise ValueError(f"over {MAX_SUBTITLE_BYTES // 2**20} MiB")
+        data = json.loads(path.read_text("utf-8"))
+        items = data.get("words") if isinstance(data, dict) else None
+        if items is None and isinstance(data, dict):  # whisper: words inside segments
+            items = [w for segment in data.get("segments", []) for w in segment.get("words", [])]
+        if not isinstance(items, list):
+            raise ValueError('expected {"words": [{"word", "start", "end"}, ...]}')
+        return [_json_word(item) for item in items]
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as err:
+        raise SubtitleError(f"{path.name}: not word times docedit can read ({err})") from None
+
+
+def _json_word(item: Any) -> Word:
+    start, end = Fraction(str(item["start"])), Fraction(str(item["end"]))
+    if end < start:
+        raise ValueError(f"word {item['word']!r} ends before it starts")
+    return Word(start, end, str(item["word"]).strip())
+
+
+def _placed(cues: list[SourceCue], words: list[Word]) -> list[SourceCue]:
+    """Each cue with the timed words that start inside it."""
+    return [
+        SourceCue(
+            cue.start,
+            cue.end,
+            cue.text,
+            cue.line,
+            tuple(w for w in words if cue.start <= w.start < cue.end and w.text),
+        )
+        for cue in cues
+    ]
 
 
 def timing_lines(path: Path, count: int) -> list[int]:
@@ -41,3 +148,100 @@ def timing_lines(path: Path, count: int) -> list[int]:
     with open(path, encoding="utf-8", errors="replace") as handle:
         found = [number for number, text in enumerate(handle, 1) if "-->" in text]
     return found if len(found) == count else [0] * count
+
+
+class TranscriptCache:
+    """Parsed cues on disk, keyed by absolute path, size and modification time (and
+    those of its `.words.json`), like the probe cache: a catalog of thousands is parsed
+    once. A file that cannot be read is remembered with its reason.
+
+    The cache holds transcript text, so a project that redacts anything (`keep=False`)
+    neither reads nor writes it, and drops what an earlier run kept of its files: no
+    copy of a redacted word is left in docedit's cache."""
+
+    def __init__(self, directory: Path, keep: bool = True) -> None:
+        self.file = directory / f"transcripts-v{CACHE_VERSION}.json"
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._entries: dict[str, Any] = self._read()
+        self._dirty = False
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.file.read_text("utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def get(self, path: Path) -> list[SourceCue]:
+        """The cues of `path`, from the cache when neither file changed; SubtitleError
+        says why it cannot be read."""
+        absolute = os.path.abspath(path)
+        if not self.keep:
+            with self._lock:
+                self._dirty |= self._entries.pop(absolute, None) is not None
+            return read_cues(Path(absolute))
+        stamp = [_stamp(absolute), _stamp(str(words_file(Path(absolute))))]
+        entry = self._entries.get(absolute)
+        if stamp[0] is not None and isinstance(entry, dict) and entry.get("stamp") == stamp:
+            try:
+                return _loaded(entry)
+            except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
+                pass  # a damaged entry: parse again
+        try:
+            cues = read_cues(Path(absolute))
+        except SubtitleError as err:
+            self._put(absolute, {"stamp": stamp, "error": str(err)})
+            raise
+        self._put(absolute, {"stamp": stamp, "cues": [_dumped(cue) for cue in cues]})
+        return cues
+
+    def _put(self, key: str, entry: dict[str, Any]) -> None:
+        if entry["stamp"][0] is None:
+            return  # a file that is not there is never cached
+        with self._lock:
+            self._entries[key] = entry
+            self._dirty = True
+
+    def save(self) -> None:
+        """Write the cache atomically; a cache that cannot be written is only slower."""
+        if not self._dirty:
+            return
+        try:
+            with atomic_output(self.file, ".json") as temp:
+                temp.write_text(json.dumps(self._entries, ensure_ascii=False), "utf-8")
+            self._dirty = False
+        except OSError:
+            pass
+
+
+def _stamp(path: str) -> list[int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _time(value: Fraction) -> list[int]:
+    return [value.numerator, value.denominator]
+
+
+def _dumped(cue: SourceCue) -> list[Any]:
+    words = [[*_time(w.start), *_time(w.end), w.text] for w in cue.words]
+    return [*_time(cue.start), *_time(cue.end), cue.text, cue.line, words]
+
+
+def _loaded(entry: dict[str, Any]) -> list[SourceCue]:
+    if "error" in entry:
+        raise SubtitleError(str(entry["error"]))
+    return [
+        SourceCue(
+            Fraction(a, b),
+            Fraction(c, d),
+            text,
+            line,
+            tuple(Word(Fraction(p, q), Fraction(r, s), w) for p, q, r, s, w in words),
+        )
+        for a, b, c, d, text, line, words in entry["cues"]
+    ]

@@ -7,7 +7,8 @@ transcript or translation. Words and names are compared without case or accents
 (undated calls last), `id` or `catalog` (declaration order), ties by id.
 
 `expand(project)` turns each `select:` into consecutive intercept events `gap` apart and
-resolves `in: {text: ...}` / `out: {after: ...}` to cue boundaries, so everything after it
+resolves `in: {text: ...}` / `out: {after: ...}` to word times where the transcript
+carries them (media/transcripts.py says how), else to cue boundaries, so everything after it
 (timing checks, placement, cues, mix) sees plain intercept events. Each expanded event
 keeps its origin at the YAML item that made it (through `Project.positions`). Pure: the
 transcripts were read when the timeline was bound.
@@ -28,6 +29,7 @@ from docedit.core.origin import Location
 from docedit.core.timecode import Time, format_clock
 from docedit.core.units import Clock
 from docedit.core.words import holds
+from docedit.media.info import SourceCue
 from docedit.plan.redact import LANGS, Redactor
 from docedit.plan.sounds import sound_length
 from docedit.timeline.format import (
@@ -273,9 +275,9 @@ def _phrase(
     for lang in LANGS:
         for cue in project.cues(intercept, lang):
             if holds(cue.text, words):
-                time = cue.start if edge == "start" else cue.end
                 shown = redactor.cue(intercept_id, lang, cue.start, cue.end, cue.text).text
-                found.setdefault(time, shown)
+                for time in _edges(cue, words, edge):
+                    found.setdefault(time, shown)
     quoted = redactor.text(words)  # what docedit writes goes through the redactor
     if len(found) == 1:
         return Time.from_seconds(next(iter(found)))
@@ -297,6 +299,30 @@ def _phrase(
         f"it ({candidates}); quote more of the phrase",
     )
     return None
+
+
+def _edges(cue: SourceCue, words: str, edge: str) -> list[Fraction]:
+    """Where `words` start (or end) in a cue that holds them: at the timed words when
+    the transcript carries word times and they spell the phrase, else at the cue's edge."""
+    wanted = _tokens(words)
+    tokens = [_tokens(word.text) for word in cue.words]
+    flat = [(index, token) for index, parts in enumerate(tokens) for token in parts]
+    size = len(wanted)
+    hits = [
+        (flat[at][0], flat[at + size - 1][0])
+        for at in range(len(flat) - size + 1)
+        if [token for _, token in flat[at : at + size]] == wanted
+    ]
+    if not wanted or not hits:
+        return [cue.start if edge == "start" else cue.end]
+    return [
+        cue.words[first].start if edge == "start" else cue.words[last].end for first, last in hits
+    ]
+
+
+def _tokens(text: str) -> list[str]:
+    """Folded words without the punctuation around them: `Пётр?` is `петр`."""
+    return re.findall(r"\w+", fold_text(text))
 
 
 def _short(text: str, limit: int = 48) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from docedit.core.errors import SubtitleError
 from docedit.media.probe import MediaInfo, ProbeCache
-from docedit.media.transcripts import read_cues
+from docedit.media.transcripts import TranscriptCache
 from docedit.timeline.confine import Root, root_for
 from docedit.timeline.format import (
     BedEvent,
@@ -130,7 +130,11 @@ def bind(
             if stamp is not None:
                 project.stamps[path] = stamp
     cache.save()
-    _read_transcripts(project, root)
+    # beside the probe cache; not used when text is redacted (the cache holds text)
+    redacts = any(intercept.redact for intercept in timeline.intercepts.values())
+    transcripts = TranscriptCache(cache.file.parent, keep=not redacts)
+    _read_transcripts(project, root, transcripts)
+    transcripts.save()
     return project
 
 
@@ -147,7 +151,7 @@ def _probe(use: Use, cache: ProbeCache, root: Root | None) -> tuple[MediaInfo, S
     return cache.get(path, kind), (stat.st_size, stat.st_mtime_ns)
 
 
-def _read_transcripts(project: Project, root: Root | None) -> None:
+def _read_transcripts(project: Project, root: Root | None, cache: TranscriptCache) -> None:
     for intercept in project.timeline.intercepts.values():
         for relative in (intercept.transcript, intercept.translation):
             if relative is None:
@@ -159,6 +163,6 @@ def _read_transcripts(project: Project, root: Root | None) -> None:
                 project.unreadable[path] = root.refusal(path)  # never read, never shown
                 continue
             try:
-                project.transcripts[path] = read_cues(path)
+                project.transcripts[path] = cache.get(path)
             except SubtitleError as err:
                 project.unreadable[path] = str(err)

@@ -41,6 +41,8 @@ class Project:
     stamps: dict[Path, Stamp] = field(default_factory=dict)  # media as validated
     marks: Marks | None = None
     positions: Positions | None = None
+    # Resolved once each: a catalog of thousands asks for the same paths many times.
+    _paths: dict[str, Path] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def base(self) -> Path:
@@ -48,7 +50,11 @@ class Project:
 
     def path(self, relative: str) -> Path:
         """A path from the timeline, made absolute against the timeline's folder."""
-        return Path(os.path.normpath(self.base / os.path.expanduser(relative)))
+        path = self._paths.get(relative)
+        if path is None:
+            path = Path(os.path.normpath(os.path.join(self.base, os.path.expanduser(relative))))
+            self._paths[relative] = path
+        return path
 
     def info(self, relative: str) -> MediaInfo:
         return self.media[self.path(relative)]
