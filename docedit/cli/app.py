@@ -15,8 +15,9 @@ import typer
 
 from docedit import __version__
 from docedit.cli import catalog as catalog_cli
-from docedit.cli import delivery, render, schema, validate
+from docedit.cli import delivery, handoff, render, review, schema, validate
 from docedit.cli import export as export_cli
+from docedit.cli import project as project_cli
 from docedit.cli.common import Terminated, internal_error
 
 app = typer.Typer(
@@ -35,8 +36,14 @@ app.command()(delivery.qc)
 app.command()(delivery.verify)
 app.command()(catalog_cli.catalog)
 app.command()(catalog_cli.plan)
+app.command()(handoff.otio)
+app.command()(handoff.storyboard)
 app.command()(export_cli.export)
 app.add_typer(export_cli.cache_app)
+app.command()(review.review)
+app.command()(project_cli.init)
+app.command()(project_cli.info)
+app.command()(project_cli.watch)
 
 
 @app.callback(invoke_without_command=True)

@@ -20,6 +20,7 @@ from docedit.core.atomic import output_lock
 from docedit.core.errors import MediaError, OutputError
 from docedit.core.loudness_specs import loudness_spec
 from docedit.jobs.progress import Reporter, Silent
+from docedit.jobs.segments import SegmentCache, SegmentStats, encode_segments
 from docedit.jobs.soundcache import SoundCache, sound_key
 from docedit.jobs.soundjob import SoundJob
 from docedit.media.probe import MediaInfo
@@ -50,6 +51,7 @@ class RenderResult:
     duration: Fraction
     mix: MixReport
     sound_cached: bool = False  # the sound came from the cache, as made by an earlier render
+    segments: SegmentStats | None = None  # which picture segments were encoded or reused
 
 
 def guard_output(project: Project, out: Path) -> Path:
@@ -129,6 +131,7 @@ def render(
     sound: SoundJob | None = None,
     cache: SoundCache | None = None,
     loudness: float | str | None = None,
+    segments: SegmentCache | None = None,
 ) -> RenderResult:
     """Render the cut to an H.264/AAC MP4 at `out` (final or preview profile), or a
     ProRes 422 HQ / 24-bit PCM MOV (master); `OUT.manifest.json` is written after it.
@@ -137,6 +140,8 @@ def render(
     and encodes the frames; the two are joined by a stream-copy mux at the end. Pass a
     `SoundJob.spawn()` made earlier to let its start-up overlap your own work. With a
     `cache`, a sound made before from the same sounds and settings is used as it is.
+    With `segments`, the picture is encoded in segments and only those not in that
+    cache are drawn again (jobs/segments.py); the joined result plays the same.
     """
     reporter = reporter or Silent()
     job = sound or SoundJob.spawn()
@@ -153,6 +158,8 @@ def render(
         lock.close()
         raise
     cache = None if chosen.master else cache  # the cache keeps AAC only
+    segments = None if chosen.master else segments  # ProRes segments would fill the disk
+    stats = None
     with lock, tempfile.TemporaryDirectory(prefix="docedit-") as work:
         key = sound_key(plan, chosen) if cache else ""
         cached = cache.get(key) if cache else None
@@ -167,9 +174,7 @@ def render(
             frames = OutputFrames(project, plan, chosen)
             reporter.stage("picture", frames.count)
             try:
-                encode_video(
-                    frames, frames.count, frames.size, frames.fps, picture, chosen, reporter.update
-                )
+                stats = _picture(frames, plan, picture, chosen, segments, reporter)
             finally:
                 frames.close()
             if not cached:
@@ -185,7 +190,26 @@ def render(
         if cache and not cached:
             cache.put(key, m4a, mixed)
     count, fps = frames.count, frames.fps
-    return RenderResult(out, count, fps, frames.size, Fraction(count) / fps, mixed, bool(cached))
+    duration = Fraction(count) / fps
+    return RenderResult(out, count, fps, frames.size, duration, mixed, bool(cached), stats)
+
+
+def _picture(
+    frames: OutputFrames,
+    plan: Plan,
+    picture: Path,
+    profile: Profile,
+    cache: SegmentCache | None,
+    reporter: Reporter,
+) -> SegmentStats | None:
+    """Encode the picture in one run, or with a cache in segments, encoding only those
+    the cache lacks (then `SegmentStats` says which)."""
+    count, size, fps, update = frames.count, frames.size, frames.fps, reporter.update
+    if cache is None:
+        encode_video(frames, count, size, fps, picture, profile, update)
+        return None
+    cues = (frames.renderer.original, frames.renderer.translation)
+    return encode_segments(plan, frames, count, size, fps, cues, profile, cache, picture, update)
 
 
 def mix(

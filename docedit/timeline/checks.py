@@ -77,7 +77,8 @@ class _Checker:
         self.project = project
         # Ids as written, valid or not: a broken scene is reported once, not as "unknown".
         self.declared_scenes = _ids(data.get("scenes"))
-        self.raw_scenes = data.get("scenes") if isinstance(data.get("scenes"), dict) else {}
+        scenes = data.get("scenes")
+        self.raw_scenes: dict[Any, Any] = scenes if isinstance(scenes, dict) else {}
         self.declared_intercepts = _ids(data.get("intercepts"))
         self.timeline: Timeline = project.timeline
         assert project.marks is not None, "checks need a timeline read from a file"
@@ -123,7 +124,9 @@ class _Checker:
             return None
         return info
 
-    def _in_out(self, loc: Location, item, duration: float | None) -> None:
+    def _in_out(
+        self, loc: Location, item: VideoPicture | FileEvent | InterceptEvent, duration: float | None
+    ) -> None:
         """`in` before `out`, both inside the media's duration (within half a frame)."""
         # Words (`in: {text: ...}`) are resolved, and checked, when the plan expands them.
         first = self.seconds(item.in_) if isinstance(item.in_, Time) else Fraction(0)
