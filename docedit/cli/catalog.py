@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,6 +13,10 @@ from rich.table import Table
 import docedit
 from docedit.cli.common import CutOpt, SceneOpt, TimelineArg, guarded, out
 from docedit.core.timecode import format_clock
+
+if TYPE_CHECKING:
+    from docedit.plan.query import Query
+    from docedit.timeline.project import Project
 
 ListOpt = list[str] | None
 JsonOpt = Annotated[bool, typer.Option("--json", help="A JSON array of objects, for scripts.")]
@@ -46,6 +51,16 @@ def catalog(
     ] = None,
     unused: Annotated[bool, typer.Option("--unused", help="Only calls no cut uses.")] = False,
     as_json: JsonOpt = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart",
+            help="Draw calls per week (PNG, PDF or SVG), the cut's solid: needs docedit[chart].",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Stack the chart by tags or speakers.")] = "tags",
 ) -> None:
     """List the intercepts that match: id, duration, date, speakers, first words."""
     from docedit.jobs.catalog import catalog_rows
@@ -54,7 +69,11 @@ def catalog(
     query = Query(
         tuple(tag or ()), tuple(speaker or ()), _date(begin, "--from"), _date(end, "--to"), text
     )
-    rows = catalog_rows(docedit.load(timeline), query, unused=unused)
+    project = docedit.load(timeline)
+    if chart is not None:
+        _chart(project, query, chart, by)
+        return
+    rows = catalog_rows(project, query, unused=unused)
     if as_json:
         print(json.dumps([row.to_json() for row in rows], ensure_ascii=False, indent=2))
         return
@@ -70,6 +89,18 @@ def catalog(
         )
     out.print(table)
     out.print(f"{len(rows)} intercept(s)")
+
+
+def _chart(project: Project, query: Query, out: Path, by: str) -> None:
+    from docedit.jobs.arc import arc_data, draw_arc
+    from docedit.plan.redact import Redactor
+
+    arc = arc_data(project, query, by)
+    redactor = Redactor.of(project.timeline)
+    draw_arc(arc, out, redactor.text(project.timeline.title or ""))
+    print(
+        f"wrote {out}: {arc.calls} call(s) over {len(arc.weeks)} week(s), {arc.in_cut} in the cut"
+    )
 
 
 @guarded
