@@ -191,6 +191,23 @@ def test_verify_passes_a_fresh_render_and_names_a_changed_source(tmp_path):
     assert "red.png: still missing" in media.run_cli("verify", out).stderr
 
 
+
+def test_verify_checks_an_export_folder_and_names_a_changed_source(tmp_path):
+    """`docedit export` writes DIR/manifest.json; `docedit verify DIR` re-hashes every
+    scene file and every source the scenes used."""
+    path = make_project(tmp_path, loudness=-16)
+    folder = tmp_path / "export"
+    done = media.run_cli("export", path, "-d", folder, "--profile", "preview", "-q")
+    assert done.returncode == 0, done.stderr
+    ok = media.run_cli("verify", folder)
+    assert ok.returncode == 0 and "as recorded" in ok.stdout, ok.stderr
+    data = bytearray((tmp_path / "call.wav").read_bytes())
+    data[len(data) // 2] ^= 1
+    (tmp_path / "call.wav").write_bytes(bytes(data))
+    changed = media.run_cli("verify", folder)
+    assert changed.returncode == 1
+    assert "call.wav: intercept changed" in changed.stderr, changed.stderr
+
 RULE_BREAKING = """1
 00:00:00,000 --> 00:00:04,000
 This line of the transcript runs to sixty characters in all.

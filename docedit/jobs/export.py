@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from docedit.core.atomic import atomic_output
-from docedit.core.errors import DoceditError, OutputError
+from docedit.core.errors import DoceditError, OutputError, first_line
 from docedit.core.version import __version__
 from docedit.jobs.scenes import SceneDisplay, Silent, ThreadSound
 from docedit.output.encode import PROFILES
@@ -255,7 +255,7 @@ def _manifest(
 def _why(error: BaseException) -> str:
     """One line about a failed scene: a user's mistake as it is, a bug with its type."""
     if isinstance(error, DoceditError):
-        return str(error).splitlines()[0] if str(error) else type(error).__name__
+        return first_line(error, type(error).__name__)
     if isinstance(error, BrokenProcessPool):
         return "its worker process died (killed, or out of memory)"
     return f"{type(error).__name__}: {error}"

@@ -164,9 +164,7 @@ def verify(out: Path) -> tuple[Path, list[Problem], int]:
     """(the manifest, every file that changed or went missing, how many were checked)."""
     target = manifest_path(out)
     try:
-        data = json.loads(target.read_text("utf-8"))
-        files = [(data["output"], "output"), (data["timeline"], "timeline")]
-        files += [(source, source["role"]) for source in data["sources"]]
+        files = _recorded(json.loads(target.read_text("utf-8")))
     except FileNotFoundError:
         raise OutputError(f"{target}: no manifest (was {out} made by docedit render?)") from None
     except (ValueError, KeyError, TypeError) as err:
@@ -179,3 +177,20 @@ def verify(out: Path) -> tuple[Path, list[Problem], int]:
         elif sha256(path) != entry["sha256"]:
             problems.append(Problem(entry["path"], "changed", role))
     return target, problems, len(files)
+
+
+def _recorded(data: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """Every (file entry, role) a manifest records: a render's, or an export folder's
+    (`docedit export`: its scene files, each with the sources it used)."""
+    if "scenes" not in data:  # a render's OUT.manifest.json
+        files = [(data["output"], "output"), (data["timeline"], "timeline")]
+        return files + [(source, source["role"]) for source in data["sources"]]
+    files = [({"path": data["timeline"], "sha256": data["timeline_sha256"]}, "timeline")]
+    seen: set[str] = set()
+    for scene in data["scenes"]:
+        files.append(({"path": scene["file"], "sha256": scene["sha256"]}, "scene file"))
+        for source in scene["sources"]:
+            if source["path"] not in seen:  # a source shared by scenes is checked once
+                seen.add(source["path"])
+                files.append((source, source.get("role", "source")))
+    return files
