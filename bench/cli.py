@@ -13,7 +13,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-from bench import catalog_size, incremental, long, same
+from bench import catalog_scale, catalog_size, incremental, long, same
 from bench.common import DOCS, WORK, now
 from bench.compare import section_compare
 from bench.measure import Result
@@ -25,9 +25,15 @@ from docedit.media.ffmpeg import ffmpeg_exe
 
 TIMED = ("validate", "mix", "render", "compare")  # the default: what `make bench` measures
 # the checks (same output as --ref, payload size) and the incremental render, run alone
-SECTIONS = (*TIMED, "same", "payload", "incremental", "long")
+SECTIONS = (*TIMED, "same", "payload", "incremental", "long", "catalog")
 # Results that are facts, not rows of timings, and the section that makes each.
-FACTS = {"outputs": "compare", "same": "same", "payload": "payload", "long": "long"}
+FACTS = {
+    "outputs": "compare",
+    "same": "same",
+    "payload": "payload",
+    "long": "long",
+    "catalog": "catalog",
+}
 NOT_PROFILED = "(profiled when the run ends)"
 
 
@@ -128,6 +134,7 @@ def main() -> None:
         "payload": lambda: catalog_size.section_payload(results),
         "incremental": lambda: incremental.section_incremental(results, stills),
         "long": lambda: long.section_long(results),
+        "catalog": lambda: catalog_scale.section_catalog(results),
     }
     # The profile is made again when a timed section runs (or none is saved); the checks
     # alone (same, payload) keep the last one.

@@ -3,7 +3,7 @@ between rows measured together."""
 
 from __future__ import annotations
 
-from bench import catalog_size, long, outputs, same
+from bench import catalog_scale, catalog_size, long, outputs, same
 from bench.measure import Result
 from bench.reference import picture
 
@@ -154,6 +154,8 @@ def report(
         lines += catalog_size.report(results["payload"], when("payload"))
     if "long" in results:
         lines += long.report(results["long"], when("long"))
+    if "catalog" in results:
+        lines += catalog_scale.report(results["catalog"], when("catalog"))
     lines += [
         "## Where a preview render's time goes",
         "",
