@@ -79,6 +79,7 @@ def render(
     reporter: Reporter | None = None,
     sound: SoundJob | None = None,
     loudness: float | str | None = None,
+    scheduler: str | None = None,
 ) -> RenderResult:
     """Render the cut to an H.264/AAC MP4.
 
@@ -99,6 +100,9 @@ def render(
             start-up overlaps your own work; default one is started here.
         loudness: the mix's target instead of the timeline's: LUFS, or a spec name
             ("ebu-r128", "atsc-a85", "streaming", "podcast", "web").
+        scheduler: a Dask scheduler address (`tcp://HOST:PORT`): the picture's segments
+            are drawn and encoded on its workers, which must see the sources and the
+            output's folder at the same paths; needs `pip install 'docedit[dask]'`.
 
     Also writes `OUT.manifest.json` (provenance: see `docedit verify`).
 
@@ -128,6 +132,7 @@ def render(
         cache=SoundCache() if cache else None,
         loudness=loudness,
         segments=SegmentCache() if cache else None,
+        scheduler=scheduler,
     )
 
 

@@ -218,7 +218,8 @@ def test_export_of_the_sample_with_two_jobs(tmp_path: Path) -> None:
 def test_export_through_a_dask_local_cluster_matches_a_local_one(
     three: Path, tmp_path: Path
 ) -> None:
-    distributed = pytest.importorskip("distributed")  # in the dev extra: always there in CI
+    import distributed  # the dask extra is in dev: a missing one fails, never skips
+
     local = docedit.export(three, tmp_path / "local", profile="preview")
     with distributed.LocalCluster(
         n_workers=1,
@@ -240,3 +241,32 @@ def test_export_through_a_dask_local_cluster_matches_a_local_one(
         ]
 
     assert facts(remote.manifest) == facts(local.manifest)
+
+
+def test_a_render_through_a_dask_local_cluster_is_the_local_render(
+    three: Path, cache: Path, tmp_path: Path
+) -> None:
+    """`render --scheduler`: the picture's segments are drawn and encoded on two worker
+    processes, the one mix is made here; the result is the local render's."""
+    import distributed
+
+    local = _render(three, tmp_path / "local.mp4")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=":0"
+    ) as cluster:
+        out = tmp_path / "dask.mp4"
+        result = media.run_cli(
+            "render", three, "--profile", "preview", "--no-cache", "-q", "-o", out,
+            "--scheduler", cluster.scheduler_address,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "segments encoded, 0 from the cache" in result.stdout
+    assert local.segments is not None
+    got, want = media.streams(out), media.streams(tmp_path / "local.mp4")
+    assert got["frames"] == want["frames"] == local.frames
+    assert np.array_equal(media.decode_audio(out), media.decode_audio(tmp_path / "local.mp4"))
+    for segment in local.segments.encoded:  # the same pictures (x264 noise aside: the
+        ours = media.frame_at(out, segment.first, local.size)  # two cut segments apart)
+        theirs = media.frame_at(tmp_path / "local.mp4", segment.first, local.size)
+        assert np.abs(ours.astype(int) - theirs.astype(int)).mean() < 4
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".docedit-")]

@@ -92,6 +92,15 @@ def render(
         ),
     ] = False,
     loudness: LoudnessOpt = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="Draw and encode the picture's segments on this Dask cluster "
+            "(pip install 'docedit[dask]'); the sound is mixed here.",
+        ),
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Render the cut (default: every scene in order) to an H.264/AAC MP4, or a ProRes
@@ -114,6 +123,7 @@ def render(
             reporter=reporter,
             sound=sound,
             loudness=loudness,
+            scheduler=scheduler,
         )
     width, height = result.size
     print(

@@ -20,7 +20,7 @@ from docedit.core.atomic import output_lock
 from docedit.core.errors import MediaError, OutputError
 from docedit.core.loudness_specs import loudness_spec
 from docedit.jobs.progress import Reporter, Silent
-from docedit.jobs.segments import SegmentCache, SegmentStats, encode_segments
+from docedit.jobs.segments import RemoteEncoder, SegmentCache, SegmentStats, encode_segments
 from docedit.jobs.soundcache import SoundCache, sound_key
 from docedit.jobs.soundjob import SoundJob
 from docedit.media.probe import MediaInfo
@@ -132,6 +132,7 @@ def render(
     cache: SoundCache | None = None,
     loudness: float | str | None = None,
     segments: SegmentCache | None = None,
+    scheduler: str | None = None,
 ) -> RenderResult:
     """Render the cut to an H.264/AAC MP4 at `out` (final or preview profile), or a
     ProRes 422 HQ / 24-bit PCM MOV (master); `OUT.manifest.json` is written after it.
@@ -141,7 +142,9 @@ def render(
     `SoundJob.spawn()` made earlier to let its start-up overlap your own work. With a
     `cache`, a sound made before from the same sounds and settings is used as it is.
     With `segments`, the picture is encoded in segments and only those not in that
-    cache are drawn again (jobs/segments.py); the joined result plays the same.
+    cache are drawn again (jobs/segments.py); the joined result plays the same. With a
+    Dask `scheduler` address, those segments are drawn and encoded on the cluster's
+    workers (jobs/cluster.py) while the one mix of the whole cut is made here.
     """
     reporter = reporter or Silent()
     job = sound or SoundJob.spawn()
@@ -160,7 +163,9 @@ def render(
     cache = None if chosen.master else cache  # the cache keeps AAC only
     segments = None if chosen.master else segments  # ProRes segments would fill the disk
     stats = None
-    with lock, tempfile.TemporaryDirectory(prefix="docedit-") as work:
+    # A cluster's workers write segments where they can see it: beside the output.
+    shared = out.parent if scheduler is not None else None
+    with lock, tempfile.TemporaryDirectory(prefix=".docedit-", dir=shared) as work:
         key = sound_key(plan, chosen) if cache else ""
         cached = cache.get(key) if cache else None
         picture = Path(work) / f"picture{chosen.suffix}"
@@ -174,7 +179,13 @@ def render(
             frames = OutputFrames(project, plan, chosen)
             reporter.stage("picture", frames.count)
             try:
-                stats = _picture(frames, plan, picture, chosen, segments, reporter)
+                remote = None
+                if scheduler is not None:
+                    from docedit.jobs.cluster import segments_on
+
+                    segments = segments or SegmentCache(Path(work) / "segments")
+                    remote = segments_on(scheduler, project, plan, chosen, Path(work))
+                stats = _picture(frames, plan, picture, chosen, segments, reporter, remote)
             finally:
                 frames.close()
             if not cached:
@@ -201,6 +212,7 @@ def _picture(
     profile: Profile,
     cache: SegmentCache | None,
     reporter: Reporter,
+    remote: RemoteEncoder | None = None,
 ) -> SegmentStats | None:
     """Encode the picture in one run, or with a cache in segments, encoding only those
     the cache lacks (then `SegmentStats` says which)."""
@@ -209,7 +221,9 @@ def _picture(
         encode_video(frames, count, size, fps, picture, profile, update)
         return None
     cues = (frames.renderer.original, frames.renderer.translation)
-    return encode_segments(plan, frames, count, size, fps, cues, profile, cache, picture, update)
+    return encode_segments(
+        plan, frames, count, size, fps, cues, profile, cache, picture, update, remote
+    )
 
 
 def mix(

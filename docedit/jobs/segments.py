@@ -43,6 +43,9 @@ SEGMENT_SECONDS = 10  # a long scene is encoded in pieces of about this length
 KEEP_BYTES = 4 << 30  # least recently used segments go beyond this
 FORMAT = 1  # bump when what a key covers changes
 
+# Encodes the given segments somewhere else; returns each one's file by segment index.
+RemoteEncoder = Callable[[list["Segment"]], dict[int, Path]]
+
 
 def warn(message: str) -> None:
     """A `warning:` line on stderr: the render goes on, but the user should know."""
@@ -265,31 +268,40 @@ def encode_segments(
     cache: SegmentCache,
     out: Path,
     progress: Callable[[int], None] | None = None,
+    remote: RemoteEncoder | None = None,
 ) -> SegmentStats:
-    """Encode the segments of the picture the cache lacks, then join all into `out`."""
+    """Encode the segments of the picture the cache lacks, then join all into `out`.
+    With `remote`, the missing segments are encoded elsewhere (a Dask cluster, each
+    segment a task; jobs/cluster.py), all at once, and joined here the same way."""
     segments = [
         replace(s, key=segment_key(s, plan, size, fps, cues, profile))
         for s in plan_segments(plan, count, fps, SEGMENT_SECONDS)
     ]
-    parts, encoded, reused = [], [], []
+    parts: dict[int, Path] = {}
+    missing = []
     for segment in segments:
         part = cache.get(segment.key, profile.suffix)
         if part is None:
-            temp = out.with_name(f"segment-{segment.index}{profile.suffix}")
-            _encode(segment, frames, size, fps, temp, profile, progress)
-            part = cache.put(segment.key, temp)
-            encoded.append(segment)
+            missing.append(segment)
         else:
-            reused.append(segment)
-        if progress:
-            progress(segment.end)
-        parts.append(part)
-    concat(parts, out)
+            parts[segment.index] = part
+    if remote is not None and missing:
+        for index, temp in remote(missing).items():
+            parts[index] = cache.put(segments[index].key, temp)
+    else:
+        for segment in missing:
+            temp = out.with_name(f"segment-{segment.index}{profile.suffix}")
+            encode_one(segment, frames, size, fps, temp, profile, progress)
+            parts[segment.index] = cache.put(segment.key, temp)
+    if progress:
+        progress(count)
+    concat([parts[s.index] for s in segments], out)
     cache.evict({segment.key for segment in segments})
-    return SegmentStats(tuple(encoded), tuple(reused))
+    encoded = tuple(s for s in segments if s in missing)
+    return SegmentStats(encoded, tuple(s for s in segments if s not in missing))
 
 
-def _encode(
+def encode_one(
     segment: Segment,
     frames: Callable[[int], np.ndarray],
     size: tuple[int, int],
