@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -186,3 +187,67 @@ def test_watch_of_a_missing_timeline_fails_at_once(tmp_path: Path) -> None:
     failed = run_cli("watch", "missing.yaml", cwd=tmp_path)
     assert failed.returncode == 1
     assert "missing.yaml" in failed.stderr and not (tmp_path / "out").exists()
+
+
+TYPE_TAG = re.compile(
+    r"<(bool|str|int|float|path|file|dir|directory|datetime|uuid|list\[[^>]*\]|\w+ range"
+    r"|[\w-]+(\|[\w-]+)+)>|\b(TEXT|INTEGER|FLOAT|BOOLEAN|PATH)\b"
+)
+
+
+def _commands() -> list[list[str]]:
+    import typer.main
+
+    from docedit.cli.app import app
+
+    group = typer.main.get_command(app)
+    found: list[list[str]] = [[]]
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        found.append([name])
+        found += [[name, sub] for sub in getattr(command, "commands", {})]
+    return found
+
+
+def test_every_help_has_an_example_and_no_type_tags() -> None:
+    from typer.testing import CliRunner
+
+    from docedit.cli.app import app
+
+    commands = _commands()
+    assert ["watch"] in commands and ["init"] in commands and ["info"] in commands
+    for words in commands:
+        shown = CliRunner().invoke(app, [*words, "--help"], env={"COLUMNS": "200"})
+        text = shown.output
+        assert shown.exit_code == 0, (words, text)
+        assert re.search(r"Examples?:\s+docedit ", text), (words, text)
+        assert "Exit codes: 0 done; 1 " in text, words
+        assert not TYPE_TAG.search(text), (words, TYPE_TAG.search(text))
+        if words and words[0] != "cache":  # every guarded command: -q and -v
+            assert "--quiet" in text and "--verbose" in text, words
+    top = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"}).output
+    assert "--install-completion" in top and "--version" in top
+    assert "130 interrupted" in top and "70 a bug" in top
+
+
+def test_colour_follows_no_color_and_force_color(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("docedit: 1\nscenes: {a: {pictures: [{image: nope.png}]}}\n")
+    plain = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    forced = run_cli("validate", bad, env={**plain, "FORCE_COLOR": "1"})
+    assert forced.returncode == 1 and "\x1b[31m" in forced.stderr  # red, through a pipe
+    muted = run_cli("validate", bad, env={**plain, "FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert muted.returncode == 1 and "nope.png" in muted.stderr and "\x1b[" not in muted.stderr
+    piped = run_cli("validate", bad, env=plain)
+    assert "\x1b[" not in piped.stderr  # a pipe, not a terminal: no colour unasked
+
+
+def test_verbose_and_quiet(tmp_path: Path) -> None:
+    said = run_cli("info", SAMPLE, "-v")
+    assert said.returncode == 0 and re.search(r"done in \d+\.\d\ds", said.stderr)
+    warned = tmp_path / "warned.yaml"
+    data = SAMPLE.read_text().replace("../assets", str(SAMPLE.parent.parent / "assets"))
+    warned.write_text(data.replace("duck: -12dB", "duck: 3dB"))  # a warning, not an error
+    loud = run_cli("validate", warned)
+    quiet = run_cli("validate", warned, "-q")
+    assert loud.returncode == quiet.returncode == 0
+    assert "warning" in loud.stderr and "warning" not in quiet.stderr

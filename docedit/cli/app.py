@@ -19,13 +19,15 @@ from docedit.cli import delivery, handoff, render, review, schema, validate
 from docedit.cli import export as export_cli
 from docedit.cli import project as project_cli
 from docedit.cli.common import Terminated, internal_error
+from docedit.cli.help import NativeGroup
 
 app = typer.Typer(
     name="docedit",
     help="Assemble documentaries from YAML timelines: recorded calls over pictures.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # docedit --install-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
+    cls=NativeGroup,  # placeholders instead of type tags, an example per command
 )
 app.command()(validate.validate)
 app.command()(render.render)
@@ -62,6 +64,6 @@ def _terminate(_signum: int, _frame: FrameType | None) -> None:
 def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        app()
+        app(prog_name="docedit")  # not "python -m docedit": the name a user types
     except Exception as failure:  # outside a command (its guard handles its own): a bug
         internal_error(failure)

@@ -17,7 +17,9 @@ import os
 import select
 import signal
 import sys
-from collections.abc import Callable, Iterable
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, NoReturn, ParamSpec
@@ -48,6 +50,17 @@ SceneOpt = Annotated[
     typer.Option("--scene", help="Play only this scene (repeat for several, in that order)."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+LessOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Say less: no progress, no warnings (errors still).")
+]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", "-v", help="Say more: how long it took, and a bug's traceback in full."
+    ),
+]
+QUIET, NORMAL, VERBOSE = 0, 1, 2
+verbosity = NORMAL  # set by the guard from -q/-v, for every command
 RootOpt = Annotated[
     Path | None,
     typer.Option(
@@ -68,6 +81,8 @@ class Terminated(KeyboardInterrupt):
 
 def print_findings(findings: Iterable[Finding]) -> None:
     for finding in findings:
+        if verbosity == QUIET and finding.severity is not Severity.ERROR:
+            continue  # -q: errors only
         if err.is_terminal:
             style = "red" if finding.severity is Severity.ERROR else "yellow"
             err.print(f"[{style}]{finding}[/]", markup=True, highlight=False)
@@ -94,15 +109,23 @@ def guarded(command: Callable[P, None]) -> Callable[P, None]:
     become one line and exit 1, an interruption exits 130/143, and anything else is
     reported as a bug (exit 70) with its traceback saved to a file."""
 
-    takes_root = "timeline" in inspect.signature(command).parameters
+    own = inspect.signature(command).parameters
+    takes_root = "timeline" in own
+    added = {"quiet": LessOpt, "verbose": VerboseOpt} | ({"root": RootOpt} if takes_root else {})
+    added = {name: option for name, option in added.items() if name not in own}
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
         _defaults.clear()
-        root = kwargs.pop("root", None) if takes_root else None
+        extra = {name: kwargs.pop(name, None) for name in added}
+        root = extra.get("root")
+        _set_verbosity(bool(kwargs.get("quiet", extra.get("quiet"))), bool(extra.get("verbose")))
+        started = time.perf_counter()
         try:
             with confined(root if isinstance(root, Path) else None):
                 command(*args, **kwargs)
+            if verbosity == VERBOSE:
+                print(f"done in {time.perf_counter() - started:.2f}s", file=sys.stderr)
         except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
             raise  # an exit status already chosen, or a usage error: Typer reports them
         except TimelineError as failure:
@@ -126,26 +149,41 @@ def guarded(command: Callable[P, None]) -> Callable[P, None]:
         except Exception as failure:
             internal_error(failure)
 
-    if takes_root:  # every command that reads a timeline gets --root, said once here
-        _add_root_option(run, command)
+    # Said once here: -q/-v on every command, --root on every one that reads a timeline.
+    _add_options(run, command, added)
     return run
 
 
-def _add_root_option(run: Callable[..., None], command: Callable[..., None]) -> None:
-    """Show Typer a `--root` option on `run` that `command` itself does not take."""
+def _set_verbosity(quiet: bool, verbose: bool) -> None:
+    global verbosity
+    verbosity = VERBOSE if verbose else QUIET if quiet else NORMAL
+
+
+def _add_options(
+    run: Callable[..., None], command: Callable[..., None], added: Mapping[str, object]
+) -> None:
+    """Show Typer options on `run` that `command` itself does not take."""
     signature = inspect.signature(command, eval_str=True)
-    root = inspect.Parameter(
-        "root", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=RootOpt
-    )
+    extra = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False if name != "root" else None,
+            annotation=option,
+        )
+        for name, option in added.items()
+    ]
     run.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), root]
+        parameters=[*signature.parameters.values(), *extra]
     )
-    run.__annotations__ = {**run.__annotations__, "root": RootOpt}
+    run.__annotations__ = {**run.__annotations__, **added}
 
 
 def internal_error(failure: BaseException) -> NoReturn:
     """A bug: say so in one line, keep the whole traceback in a file, exit 70."""
     saved = save_traceback(failure)
+    if verbosity == VERBOSE:
+        traceback.print_exception(failure, file=sys.stderr)
     message = first_line(failure)
     what = f"{type(failure).__name__}: {message}" if message else type(failure).__name__
     where = f"The traceback is in {saved}" if saved else "The traceback is above"

@@ -37,7 +37,7 @@ def init(
     ],
     title: Annotated[
         str | None,
-        typer.Option("--title", metavar="TEXT", help="The film's title. Default: DIR's name."),
+        typer.Option("--title", metavar="TITLE", help="The film's title. Default: DIR's name."),
     ] = None,
 ) -> None:
     """Start a project: a commented starter timeline, asset folders with a few
