@@ -1,0 +1,73 @@
+"""The editor's loop, timed: `docedit watch` on the sample, from a save to the new
+preview on disk, for a one-scene picture edit and for a gain change.
+
+    python -m bench.loop
+
+Times are from the moment the edited timeline is written to the moment watch prints
+its `rendered` line (the preview has been renamed into place by then).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "timelines" / "intercepted.yaml"
+EDITS = {
+    "picture edit (one scene)": ("motion: pan-left", "motion: pan-right"),
+    "gain change": ("gain: -18dB", "gain: -14dB"),
+}
+
+
+def _until_rendered(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("rendered"):
+            return line.strip()
+        if line.startswith("error"):
+            raise RuntimeError(line)
+    raise RuntimeError("watch ended")
+
+
+def loop_figures() -> dict[str, tuple[float, str]]:
+    with tempfile.TemporaryDirectory(prefix="docedit-loop-") as work:
+        folder = Path(work)
+        timeline = folder / "intercepted.yaml"
+        text = SAMPLE.read_text().replace("../assets", str(ROOT / "assets"))
+        timeline.write_text(text)
+        env = {**os.environ, "DOCEDIT_CACHE_DIR": str(folder / "cache"), "NO_COLOR": "1"}
+        command = [sys.executable, "-m", "docedit", "watch", str(timeline)]
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [*command, "-o", str(folder / "preview.mp4")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        figures: dict[str, tuple[float, str]] = {}
+        try:
+            figures["cold preview (first pass)"] = (
+                time.perf_counter() - start,
+                _until_rendered(process),
+            )
+            for name, (old, new) in EDITS.items():
+                text = text.replace(old, new, 1)
+                start = time.perf_counter()
+                timeline.write_text(text)
+                line = _until_rendered(process)
+                figures[name] = (time.perf_counter() - start, line)
+        finally:
+            process.terminate()
+            process.wait()
+    return figures
+
+
+if __name__ == "__main__":
+    for name, (seconds, line) in loop_figures().items():
+        print(f"{name:28} {seconds:6.2f} s   {line}")
