@@ -78,14 +78,22 @@ def section_incremental(results: dict, stills: int) -> None:
     ):
         argv, run_env, hook = render(timeline, name.split()[0], before)
         rows.append(measure(name, argv, 1, seconds, run_env, hook))  # type: ignore[arg-type]
-    rows.append(_cluster_row(cut, seconds, env))
+    rows += _cluster_rows(cut, seconds, env)
     results["incremental"] = rows
 
 
-def _cluster_row(cut: Path, seconds: float, env: dict) -> object:
+def _cluster_rows(cut: Path, seconds: float, env: dict) -> list[object]:
+    """One process against a 2-worker LocalCluster, for a render with no cache: the
+    cluster draws and encodes the segments (`render --scheduler`), the mix stays here.
+    Also the export of the scenes through the cluster (each scene its own mix)."""
     import dask
     from distributed import LocalCluster
 
+    single = docedit(
+        "render", cut, "-o", WORK / "incremental-single.mp4", "--profile", "preview",
+        "--no-cache", "-q",
+    )  # fmt: skip
+    rows = [measure("render, one process (--no-cache)", single, 1, seconds, env)]
     # workers may start the sound process of each scene (not daemonic)
     with (
         dask.config.set({"distributed.worker.daemon": False}),
@@ -93,8 +101,15 @@ def _cluster_row(cut: Path, seconds: float, env: dict) -> object:
             n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=":0"
         ) as cluster,
     ):
-        argv = docedit(
-            "export", cut, "-d", WORK / "incremental-export", "--profile", "preview",
-            "--no-cache", "--scheduler", cluster.scheduler_address, "-q",
+        address = cluster.scheduler_address
+        render = docedit(
+            "render", cut, "-o", WORK / "incremental-dask.mp4", "--profile", "preview",
+            "--no-cache", "--scheduler", address, "-q",
         )  # fmt: skip
-        return measure("export through a 2-worker Dask LocalCluster", argv, 1, seconds, env)
+        rows.append(measure("render through a 2-worker LocalCluster", render, 1, seconds, env))
+        export = docedit(
+            "export", cut, "-d", WORK / "incremental-export", "--profile", "preview",
+            "--no-cache", "--scheduler", address, "-q",
+        )  # fmt: skip
+        rows.append(measure("export through a 2-worker Dask LocalCluster", export, 1, seconds, env))
+    return rows

@@ -96,6 +96,7 @@ def report(
             *when("incremental"),
             *table(results["incremental"]),
             "",
+            *_incremental_ratios(results["incremental"]),
         ]
     if "compare" in results:
         for profile, rows in results["compare"].items():
@@ -216,3 +217,20 @@ def same_output(
             "-1 dBTP)."
         )
     return [*lines, ""]
+
+
+def _incremental_ratios(rows: list) -> list[str]:
+    """The issue's targets, from the rows of the same run (by name, as runs may add rows)."""
+    by = {row.name: row for row in rows}
+    cold, same = by.get("cold render (empty cache)"), by.get("unchanged re-render")
+    single = by.get("render, one process (--no-cache)")
+    cluster = by.get("render through a 2-worker LocalCluster")
+    lines = []
+    if cold and same:
+        lines.append(f"- unchanged re-render / cold: **{ratio(same, cold)}** (target under 0.10)")
+    if single and cluster:
+        lines.append(
+            f"- render through the LocalCluster / one process: **{ratio(cluster, single)}** "
+            "(target at most 1.1)"
+        )
+    return [*lines, ""] if lines else []

@@ -197,6 +197,7 @@ def test_after_sigkill_the_next_render_is_whole_sweeps_leftovers_and_skips_a_bad
     again = media.run_cli("render", path, "-o", out, "--profile", "preview", "-q")
     assert again.returncode == 0, again.stderr
     assert "(sound from the cache)" not in again.stdout  # the damaged entry is not used
+    assert "warning: cached sound" in again.stderr and "mixing it again" in again.stderr
     assert not left.exists() and not lock_path(out).exists()
     assert sorted(p.name for p in out.parent.iterdir()) == ["cut.mp4", "cut.mp4.manifest.json"]
     info = media.streams(out)

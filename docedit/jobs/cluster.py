@@ -67,47 +67,66 @@ def run_on_cluster(
 
 @dataclass(frozen=True)
 class SegmentJob:
-    """One picture segment of a render, as a cluster task: everything a worker needs to
-    draw its frames (the bound project and the plan) and where to write it."""
+    """A run of picture segments of a render, as one cluster task: everything a worker
+    needs to draw their frames (the bound project and the plan) and where to write them.
+    One task per worker, not per segment: a worker then opens each picture once."""
 
     project: Project
     plan: Plan
     profile: Profile
-    segment: Segment
-    out: Path
+    segments: tuple[Segment, ...]
+    folder: Path
 
 
-def encode_segment(job: SegmentJob) -> Path:
-    """Draw and encode one segment (on a worker): the same frames a local render draws."""
+def encode_segments_job(job: SegmentJob) -> dict[int, Path]:
+    """Draw and encode a run of segments (on a worker): the frames a local render draws,
+    each segment its own encoder run, so each starts on a keyframe."""
     from docedit.jobs.render import OutputFrames
     from docedit.jobs.segments import encode_one
 
     frames = OutputFrames(job.project, job.plan, job.profile)
+    done = {}
     try:
-        encode_one(job.segment, frames, frames.size, frames.fps, job.out, job.profile, None)
+        for segment in job.segments:
+            out = job.folder / f"segment-{segment.index}{job.profile.suffix}"
+            encode_one(segment, frames, frames.size, frames.fps, out, job.profile, None)
+            done[segment.index] = out
     finally:
         frames.close()
-    return job.out
+    return done
+
+
+def runs(segments: Sequence[Segment], count: int) -> list[tuple[Segment, ...]]:
+    """`segments` in at most `count` contiguous runs of about equal frames."""
+    total = sum(s.frames for s in segments) or 1
+    groups: list[list[Segment]] = [[] for _ in range(max(1, min(count, len(segments))))]
+    done = 0
+    for segment in segments:
+        groups[min(len(groups) - 1, done * len(groups) // total)].append(segment)
+        done += segment.frames
+    return [tuple(group) for group in groups if group]
 
 
 def segments_on(
     address: str, project: Project, plan: Plan, profile: Profile, folder: Path
 ) -> Callable[[list[Segment]], dict[int, Path]]:
-    """An encoder for a render's missing segments: each one a task on the cluster at
-    `address`, written into `folder` (which the workers must see, like the sources)."""
+    """An encoder for a render's missing segments: a run of them per worker of the
+    cluster at `address`, written into `folder` (which the workers must see, like the
+    sources)."""
 
     def run(missing: list[Segment]) -> dict[int, Path]:
         with client(address) as dask:
-            jobs = [
-                SegmentJob(project, plan, profile, s, folder / f"segment-{s.index}{profile.suffix}")
-                for s in missing
-            ]
-            futures = [dask.submit(encode_segment, job, pure=False) for job in jobs]
+            workers = len(dask.scheduler_info().get("workers", {})) or 1
+            jobs = [SegmentJob(project, plan, profile, r, folder) for r in runs(missing, workers)]
+            futures = [dask.submit(encode_segments_job, job, pure=False) for job in jobs]
+            done: dict[int, Path] = {}
             try:
-                return {s.index: f.result() for s, f in zip(missing, futures, strict=True)}
+                for future in futures:
+                    done.update(future.result())
             except DoceditError:
                 raise
-            except Exception as error:  # a worker's crash: name the segment's scenes
+            except Exception as error:  # a worker's crash
                 raise ClusterError(f"a segment failed on the cluster: {error}") from error
+            return done
 
     return run

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from docedit.core.atomic import atomic_output
 from docedit.core.version import __version__
+from docedit.jobs.segments import warn
 from docedit.media.probe import cache_root
 from docedit.output.encode import Profile
 from docedit.plan import Plan
@@ -65,6 +66,8 @@ class SoundCache:
 
     def get(self, key: str) -> tuple[Path, MixReport] | None:
         audio, report = self.folder / f"{key}.m4a", self.folder / f"{key}.json"
+        if not audio.exists() and not report.exists():
+            return None  # never made: nothing to say
         try:
             data = json.loads(report.read_text("utf-8"))
             mixed = MixReport(
@@ -73,11 +76,17 @@ class SoundCache:
                 LoudnessReport(**data["report"]),
                 data["scene_loudness"],
             )
-            if data.get("sha256") != _digest(audio):  # cut short, overwritten, or missing
-                return None
-            os.utime(audio)  # recently used: evicted last
+            whole = data.get("sha256") == _digest(audio)  # not cut short or overwritten
         except (OSError, ValueError, KeyError, TypeError):
+            whole = False
+        if not whole:
+            warn(f"cached sound {audio.name} is truncated or half-written; mixing it again")
+            for path in (audio, report):
+                with contextlib.suppress(OSError):
+                    path.unlink()
             return None
+        with contextlib.suppress(OSError):
+            os.utime(audio)  # recently used: evicted last
         return audio, mixed
 
     def put(self, key: str, audio: Path, mixed: MixReport) -> None:
