@@ -25,7 +25,7 @@ from docedit.media.ffmpeg import ffmpeg_exe
 
 TIMED = ("validate", "mix", "render", "compare")  # the default: what `make bench` measures
 # the checks (same output as --ref, payload size) and the incremental render, run alone
-SECTIONS = (*TIMED, "same", "payload", "incremental", "long", "catalog")
+SECTIONS = (*TIMED, "same", "payload", "incremental", "cluster", "long", "catalog")
 # Results that are facts, not rows of timings, and the section that makes each.
 FACTS = {
     "outputs": "compare",
@@ -133,6 +133,7 @@ def main() -> None:
         "same": lambda: same.section_same(results, args.ref),
         "payload": lambda: catalog_size.section_payload(results),
         "incremental": lambda: incremental.section_incremental(results, stills),
+        "cluster": lambda: incremental.section_cluster(results, stills),
         "long": lambda: long.section_long(results),
         "catalog": lambda: catalog_scale.section_catalog(results),
     }

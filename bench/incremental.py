@@ -82,7 +82,18 @@ def section_incremental(results: dict, stills: int) -> None:
     results["incremental"] = rows
 
 
-def _cluster_rows(cut: Path, seconds: float, env: dict) -> list[object]:
+def section_cluster(results: dict, stills: int) -> None:
+    """The same 4-scene cut at the final profile (1080p, where encoding dominates): one
+    process against `render --scheduler` on a 2-worker LocalCluster, no cache."""
+    print("cluster: the final profile, one process against a 2-worker LocalCluster", flush=True)
+    cut, seconds = scene_timeline(stills)
+    env = {"DOCEDIT_CACHE_DIR": str(WORK / "cache-cluster")}
+    results["cluster"] = _cluster_rows(cut, seconds, env, "final", export=False)
+
+
+def _cluster_rows(
+    cut: Path, seconds: float, env: dict, profile: str = "preview", export: bool = True
+) -> list[object]:
     """One process against a 2-worker LocalCluster, for a render with no cache: the
     cluster draws and encodes the segments (`render --scheduler`), the mix stays here.
     Also the export of the scenes through the cluster (each scene its own mix)."""
@@ -90,7 +101,7 @@ def _cluster_rows(cut: Path, seconds: float, env: dict) -> list[object]:
     from distributed import LocalCluster
 
     single = docedit(
-        "render", cut, "-o", WORK / "incremental-single.mp4", "--profile", "preview",
+        "render", cut, "-o", WORK / "incremental-single.mp4", "--profile", profile,
         "--no-cache", "-q",
     )  # fmt: skip
     rows = [measure("render, one process (--no-cache)", single, 1, seconds, env)]
@@ -103,13 +114,17 @@ def _cluster_rows(cut: Path, seconds: float, env: dict) -> list[object]:
     ):
         address = cluster.scheduler_address
         render = docedit(
-            "render", cut, "-o", WORK / "incremental-dask.mp4", "--profile", "preview",
+            "render", cut, "-o", WORK / "incremental-dask.mp4", "--profile", profile,
             "--no-cache", "--scheduler", address, "-q",
         )  # fmt: skip
         rows.append(measure("render through a 2-worker LocalCluster", render, 1, seconds, env))
-        export = docedit(
+        if not export:
+            return rows
+        exported = docedit(
             "export", cut, "-d", WORK / "incremental-export", "--profile", "preview",
             "--no-cache", "--scheduler", address, "-q",
         )  # fmt: skip
-        rows.append(measure("export through a 2-worker Dask LocalCluster", export, 1, seconds, env))
+        rows.append(
+            measure("export through a 2-worker Dask LocalCluster", exported, 1, seconds, env)
+        )
     return rows

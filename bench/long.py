@@ -53,7 +53,9 @@ def section_long(results: dict) -> None:
         forget_sounds()
         path = long_timeline(minutes)
         out = WORK / f"long-{minutes}.mp4"
-        sample = run_once(docedit("render", path, "-o", out, "--profile", "preview", "-q"))
+        # --no-cache: a cold render every time (cached segments would make it a copy)
+        argv = docedit("render", path, "-o", out, "--profile", "preview", "--no-cache", "-q")
+        sample = run_once(argv)
         rows[str(minutes)] = {"rss_mb": sample.rss_mb, "wall_s": sample.wall, "cpu_s": sample.cpu}
         print(f"  {minutes:>3} min: {sample.rss_mb:.0f} MB peak, {sample.wall:.0f} s", flush=True)
         out.unlink(missing_ok=True)

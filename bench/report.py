@@ -98,6 +98,15 @@ def report(
             "",
             *_incremental_ratios(results["incremental"]),
         ]
+    if "cluster" in results:
+        lines += [
+            "## The same cut at the final profile: one process or a 2-worker LocalCluster",
+            "",
+            *when("cluster"),
+            *table(results["cluster"]),
+            "",
+            *_incremental_ratios(results["cluster"]),
+        ]
     if "compare" in results:
         for profile, rows in results["compare"].items():
             ours, command, naive, melt, floor, sound, *cached = rows
