@@ -191,7 +191,6 @@ def test_verify_passes_a_fresh_render_and_names_a_changed_source(tmp_path):
     assert "red.png: still missing" in media.run_cli("verify", out).stderr
 
 
-
 def test_verify_checks_an_export_folder_and_names_a_changed_source(tmp_path):
     """`docedit export` writes DIR/manifest.json; `docedit verify DIR` re-hashes every
     scene file and every source the scenes used."""
@@ -207,6 +206,7 @@ def test_verify_checks_an_export_folder_and_names_a_changed_source(tmp_path):
     changed = media.run_cli("verify", folder)
     assert changed.returncode == 1
     assert "call.wav: intercept changed" in changed.stderr, changed.stderr
+
 
 RULE_BREAKING = """1
 00:00:00,000 --> 00:00:04,000
