@@ -55,7 +55,7 @@ def catalog(
         Path | None,
         typer.Option(
             "--chart",
-            help="Draw calls per week (PNG, PDF or SVG), the cut's solid: needs docedit[chart].",
+            help="Draw calls per week (PNG, PDF or SVG), the cut's solid: needs docedit\\[chart].",
             dir_okay=False,
             show_default=False,
         ),

@@ -41,7 +41,7 @@ def export(
         str | None,
         typer.Option(
             "--scheduler",
-            help="Send the scenes to a Dask cluster at tcp://HOST:PORT (docedit[dask]); "
+            help="Send the scenes to a Dask cluster at tcp://HOST:PORT (docedit\\[dask]); "
             "its workers must see the same paths.",
         ),
     ] = None,

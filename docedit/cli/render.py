@@ -98,7 +98,7 @@ def render(
             "--scheduler",
             metavar="tcp://HOST:PORT",
             help="Draw and encode the picture's segments on this Dask cluster "
-            "(pip install 'docedit[dask]'); the sound is mixed here.",
+            "(pip install 'docedit\\[dask]'); the sound is mixed here.",
         ),
     ] = None,
     quiet: QuietOpt = False,
