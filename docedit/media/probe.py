@@ -20,6 +20,7 @@ from docedit.media.ffmpeg import media_arg, run_ffmpeg
 
 # The facts live in a pure module; re-exported here so `from probe import MediaInfo` works.
 from docedit.media.info import AudioStream, MediaInfo, VideoStream
+from docedit.media.wav import probe_wav
 
 __all__ = [
     "AudioStream",
@@ -31,7 +32,7 @@ __all__ = [
     "probe_image",
 ]
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: PCM WAVs read exactly from their header (media/wav.py)
 PROBE_TIMEOUT_S = 120.0
 
 
@@ -53,7 +54,10 @@ def _channels(text: str) -> int:
 
 
 def probe_av(path: Path) -> MediaInfo:
-    """Streams and duration from `ffmpeg -i`, then a real decode of the audio."""
+    """Streams and duration from `ffmpeg -i`, then a real decode of the audio; a
+    consistent PCM WAV from its header alone (it cannot fail to decode)."""
+    if (wav := probe_wav(path)) is not None:
+        return wav
     result = run_ffmpeg(["-i", media_arg(path)], timeout=PROBE_TIMEOUT_S)
     text = result.stderr.decode("utf-8", "replace")
     if "Invalid data found" in text or "could not find codec parameters" in text.lower():
