@@ -9,6 +9,7 @@ absolute gate at -70 LUFS and a relative gate 10 LU below. Keeping the energy of
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -73,6 +74,15 @@ class LoudnessMeter:
         if position < squares.shape[0]:
             self._partial = self._partial + squares[position:].sum(axis=0, dtype=np.float64)
             self._filled += squares.shape[0] - position
+
+    def gained(self, gain: float) -> LoudnessMeter:
+        """This meter as if its input had been multiplied by `gain`: K-weighting is linear,
+        so every hop's energy (and the filters' state) scales with it."""
+        other = copy.copy(self)
+        other._hops = [hop * (gain * gain) for hop in self._hops]
+        other._partial = self._partial * (gain * gain)
+        other._state = [state * np.float32(gain) for state in self._state]
+        return other
 
     def hops(self) -> np.ndarray:
         rows = [*self._hops, self._partial] if self._filled else list(self._hops)

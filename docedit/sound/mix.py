@@ -8,7 +8,11 @@ flat however long the cut is:
    looped and ducked) into a float32 scratch file, while a BS.1770 meter listens;
 2. the gain to the loudness target is applied block by block through a look-ahead
    true-peak limiter, and the result is written as a 24-bit WAV; if limiting cost
-   loudness, the second pass runs again with the difference made up.
+   loudness, the second pass runs again with the difference made up. Until the limiter
+   first touches a block, the output is the first pass's mix times the gain, so it is
+   not metered again (K-weighting is linear: its hop energies are the first pass's
+   times the gain squared); from that block on it is, after catching up on the blocks
+   before, so a limited mix is metered exactly as if every block had been.
 
 Cost grows with the cut's length plus the events' lengths, never with their product.
 """
@@ -87,7 +91,7 @@ def mix(
         measured = meter.integrated()
         gain = 0.0 if measured == -math.inf else plan.loudness - measured
         for _attempt in range(3):
-            out_meter, peak = _second_pass(plan, scratch, gain, sink)
+            out_meter, peak = _second_pass(plan, scratch, gain, sink, meter)
             result = out_meter.integrated()
             if result == -math.inf or abs(result - plan.loudness) <= LOUDNESS_TOLERANCE:
                 break
@@ -143,14 +147,15 @@ def _first_pass(
 
 
 def _second_pass(
-    plan: Plan, scratch: BinaryIO, gain_db: float, sink: SinkFactory
+    plan: Plan, scratch: BinaryIO, gain_db: float, sink: SinkFactory, first: LoudnessMeter
 ) -> tuple[LoudnessMeter, float]:
-    """Gain and limit the scratch mix block by block into the sink, as 24-bit PCM."""
+    """Gain and limit the scratch mix block by block into the sink, as 24-bit PCM; meter
+    it only from the first block the limiter changes (see the module's docstring)."""
     rate, total = plan.clock.rate, plan.samples
     gain = np.float32(10 ** (gain_db / 20))
     ceiling = plan.true_peak - LIMIT_HEADROOM_DB
     margin = limiter_margin(rate)
-    meter = LoudnessMeter(rate)
+    meter: LoudnessMeter | None = None
     peak = 0.0
     with sink() as write:
         for b0 in range(0, total, BLOCK):
@@ -160,12 +165,25 @@ def _second_pass(
             curve, envelope = limiter_gain(context, ceiling, rate)
             middle = slice(b0 - lo, b1 - lo)
             limited = context[middle] * curve[middle, None]
-            meter.feed(limited)
+            if meter is None and bool((curve[middle] != 1).any()):
+                meter = _caught_up(scratch, gain, b0, rate)
+            if meter is not None:
+                meter.feed(limited)
             write(pcm24(limited))
             # The gain moves over milliseconds, so the limited true peak is the envelope
             # scaled by it (the tests check this against an independent 4x oversampling).
             peak = max(peak, float((envelope[middle] * curve[middle]).max(initial=0.0)))
-    return meter, 20 * math.log10(peak) if peak > 0 else -math.inf
+    out_meter = meter or first.gained(float(gain))
+    return out_meter, 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+def _caught_up(scratch: BinaryIO, gain: np.float32, end: int, rate: int) -> LoudnessMeter:
+    """A meter fed the gained mix up to `end`, in the blocks the second pass wrote: what
+    it wrote there, as a curve of ones left those samples as they were."""
+    meter = LoudnessMeter(rate)
+    for b0 in range(0, end, BLOCK):
+        meter.feed(_read(scratch, b0, min(end, b0 + BLOCK)) * gain)
+    return meter
 
 
 def _read(scratch: BinaryIO, first: int, last: int) -> np.ndarray:
