@@ -70,7 +70,7 @@ def melt_command(melt: str, folder: Path, stills: int, out: Path, profile: str) 
         "-consumer", f"avformat:{out}", "vcodec=libx264",
         f"preset={'ultrafast' if profile == 'preview' else 'medium'}", "crf=20",
         "acodec=aac", "ab=192k", "frequency=48000", "channels=2", "real_time=-2",
-        *(["aac_coder=fast"] if profile == "preview" else []),
+        *(["aac_coder=fast", "aac_ms=0"] if profile == "preview" else []),
         f"out={frames - 1}",
     ]  # fmt: skip
 

@@ -97,8 +97,9 @@ def picture(profile: str) -> tuple[tuple[int, int], int]:
 
 
 def aac_coder(profile: str) -> list[str]:
-    """ffmpeg's AAC coder options, the same for every contender: the fast coder in preview."""
-    return ["-aac_coder", "fast"] if profile == "preview" else []
+    """ffmpeg's AAC coder options, the same for every contender: in preview, docedit's own
+    (the fast coder without the mid/side search, Profile.audio_codec)."""
+    return ["-aac_coder", "fast", "-aac_ms", "0"] if profile == "preview" else []
 
 
 def reference_calls(folder: Path, length: float) -> list[tuple[str, float]]:

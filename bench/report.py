@@ -115,7 +115,7 @@ def report(
             target_name, target = (
                 ("the ffmpeg command", command) if profile == "preview" else ("moviepy", naive)
             )
-            coder = " with `-aac_coder fast`" if profile == "preview" else ""
+            coder = " with `-aac_coder fast -aac_ms 0`" if profile == "preview" else ""
             lines += [
                 f"## The reference cut, {profile}",
                 "",

@@ -63,7 +63,10 @@ class Profile:
         """ffmpeg's encoder options for the sound."""
         if self.master:
             return ["-c:a", "pcm_s24le"]
-        coder = ["-aac_coder", "fast"] if self.preview else []
+        # The fast coder, and no mid/side stereo search: that search is most of the AAC
+        # encoder's time (2.8 s -> 0.8 s of CPU for 98 s at 192k), and a preview's sound
+        # needs no finer stereo coding than left/right at this rate.
+        coder = ["-aac_coder", "fast", "-aac_ms", "0"] if self.preview else []
         return ["-c:a", "aac", *coder, "-b:a", self.audio_bitrate]
 
     def size(self, size: tuple[int, int]) -> tuple[int, int]:
