@@ -8,7 +8,7 @@ Each piece of text is rendered once to an RGBA patch and blended per frame.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -35,6 +35,14 @@ class Patch:
     rgba: np.ndarray
     x: int
     y: int
+    # Its colour and opacity as floats, made once: a subtitle is blended on every frame
+    # it is shown, and converting them each time was half of the blending's cost.
+    colour: np.ndarray = field(init=False, repr=False, compare=False)
+    alpha: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "colour", self.rgba[..., :3].astype(np.float32))
+        object.__setattr__(self, "alpha", self.rgba[..., 3:4].astype(np.float32) / 255.0)
 
 
 def wrap(text: str, face: ImageFont.FreeTypeFont, width: float) -> list[str]:
@@ -134,8 +142,7 @@ def blend(frame: np.ndarray, patch: Patch) -> None:
     y1, x1 = min(frame.shape[0], y0 + h), min(frame.shape[1], x0 + w)
     if y1 <= y0 or x1 <= x0:
         return
-    src = patch.rgba[: y1 - y0, : x1 - x0]
-    alpha = src[..., 3:4].astype(np.float32) / 255.0
+    alpha = patch.alpha[: y1 - y0, : x1 - x0]
     region = frame[y0:y1, x0:x1, :3].astype(np.float32)
-    region += (src[..., :3].astype(np.float32) - region) * alpha
+    region += (patch.colour[: y1 - y0, : x1 - x0] - region) * alpha
     frame[y0:y1, x0:x1, :3] = region.astype(np.uint8)
