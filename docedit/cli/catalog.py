@@ -63,17 +63,16 @@ def catalog(
     by: Annotated[str, typer.Option("--by", help="Stack the chart by tags or speakers.")] = "tags",
 ) -> None:
     """List the intercepts that match: id, duration, date, speakers, first words."""
-    from docedit.jobs.catalog import catalog_rows
+    from docedit.jobs.catalog import query_catalog
     from docedit.plan.query import Query
 
     query = Query(
         tuple(tag or ()), tuple(speaker or ()), _date(begin, "--from"), _date(end, "--to"), text
     )
-    project = docedit.load(timeline)
     if chart is not None:
-        _chart(project, query, chart, by)
+        _chart(docedit.load(timeline), query, chart, by)
         return
-    rows = catalog_rows(project, query, unused=unused)
+    rows = query_catalog(timeline, query, unused=unused)  # probes only what it shows
     if as_json:
         print(json.dumps([row.to_json() for row in rows], ensure_ascii=False, indent=2))
         return

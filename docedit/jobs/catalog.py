@@ -12,16 +12,24 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
+from docedit.core.errors import PlanError, Severity, TimelineError
 from docedit.core.origin import Origin
 from docedit.core.timecode import format_seconds
+from docedit.jobs.validate import load_project
+from docedit.media.probe import ProbeCache
 from docedit.plan.build import make_plan
 from docedit.plan.items import ScenePlan, Shot, Sound
 from docedit.plan.query import Catalog, Query, expanded
 from docedit.plan.redact import Lang, Redactor
-from docedit.timeline.format import InterceptEvent, Order
+from docedit.timeline.bind import bind, probe_intercepts
+from docedit.timeline.format import InterceptEvent, Order, SelectEvent
+from docedit.timeline.includes import include_catalogs
+from docedit.timeline.load import load_timeline
 from docedit.timeline.project import Project
+from docedit.timeline.structure import structure
 
 FIRST_WORDS = 8
 
@@ -66,15 +74,75 @@ def used_intercepts(project: Project) -> set[str]:
 
 
 def catalog_rows(
-    project: Project, query: Query, *, unused: bool = False, order: Order = "recorded"
+    project: Project,
+    query: Query,
+    *,
+    unused: bool = False,
+    order: Order = "recorded",
+    catalog: Catalog | None = None,
 ) -> list[Row]:
-    """The intercepts that match `query` (and no cut uses, with `unused`), in `order`."""
+    """The intercepts that match `query` (and no cut uses, with `unused`), in `order`;
+    `catalog` is the project's, when a caller has already searched it (texts folded)."""
     used = used_intercepts(project)
-    ids = Catalog(project).search(query, order)
+    ids = (catalog or Catalog(project)).search(query, order)
     if unused:
         ids = [i for i in ids if i not in used]
     redactor = Redactor.of(project.timeline)
     return [_row(project, redactor, i, i in used) for i in ids]
+
+
+def query_catalog(
+    path: Path, query: Query, *, unused: bool = False, cache: ProbeCache | None = None
+) -> list[Row]:
+    """`catalog_rows` without validating the whole timeline first: `docedit catalog`'s
+    light path. The timeline is loaded and its structure checked, every transcript is read
+    (from the transcript cache when warm), and only the recordings of the rows shown and
+    of the calls the scenes play are probed (from the probe cache when warm). When any of
+    that finds an error the timeline is validated in full, so a broken timeline fails with
+    the same findings as `docedit validate`; what the query never looks at (the media of
+    calls it does not show) is not checked here."""
+    project = light_project(path, cache)
+    if project is None:
+        return catalog_rows(load_project(path), query, unused=unused)
+    cache = cache or ProbeCache()
+    catalog = Catalog(project)
+    ids = catalog.search(query)
+    probe_intercepts(project, [*ids, *_played(project, catalog)], cache)
+    if not any(info.error for info in project.media.values()) and not project.unreadable:
+        try:
+            return catalog_rows(project, query, unused=unused, catalog=catalog)
+        except PlanError:
+            pass  # a select or a word trim that cannot resolve: validation says where
+    return catalog_rows(load_project(path), query, unused=unused)
+
+
+def light_project(path: Path, cache: ProbeCache | None = None) -> Project | None:
+    """The timeline bound without its catalog's recordings probed; None when loading or
+    its structure has an error (the caller then validates in full for the findings)."""
+    try:
+        loaded = load_timeline(path)
+    except TimelineError:
+        return None
+    findings = [*loaded.findings, *include_catalogs(loaded)]
+    structured = structure(loaded)
+    findings += structured.findings
+    if structured.timeline is None or any(f.severity is Severity.ERROR for f in findings):
+        return None
+    return bind(path, structured.timeline, cache, loaded.marks, intercepts=())
+
+
+def _played(project: Project, catalog: Catalog) -> list[str]:
+    """The catalog entries some scene plays, by id or through its `select:`: what
+    `used_intercepts` places, so their lengths must be known."""
+    played: list[str] = []
+    for scene in project.timeline.scenes.values():
+        for event in scene.audio:
+            if isinstance(event, InterceptEvent) and event.intercept in project.timeline.intercepts:
+                played.append(event.intercept)
+            elif isinstance(event, SelectEvent):
+                selection = event.select
+                played += catalog.search(Query.of(selection), selection.order, selection.limit)
+    return played
 
 
 def _row(project: Project, redactor: Redactor, intercept_id: str, used: bool) -> Row:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import glob as globbing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import singledispatch
 from pathlib import Path
@@ -95,11 +95,13 @@ def _select(item: SelectEvent, project: Project) -> Iterator[Use]:
     return iter(())  # it plays catalog entries, probed once through the catalog
 
 
-def media_uses(project: Project) -> Iterator[Use]:
-    """Every (file, kind) the timeline uses, once per use."""
+def media_uses(project: Project, intercepts: Iterable[str] | None = None) -> Iterator[Use]:
+    """Every (file, kind) the timeline uses, once per use; of the catalog, only the
+    `intercepts` named (all when None)."""
     timeline = project.timeline
-    for intercept in timeline.intercepts.values():
-        yield project.path(intercept.file), AV
+    ids = timeline.intercepts if intercepts is None else intercepts
+    for intercept_id in ids:
+        yield project.path(timeline.intercepts[intercept_id].file), AV
     for scene in timeline.scenes.values():
         for item in (*scene.pictures, *scene.audio):
             yield from uses(item, project)
@@ -111,9 +113,11 @@ def bind(
     cache: ProbeCache | None = None,
     marks: Marks | None = None,
     positions: Positions | None = None,
+    intercepts: Iterable[str] | None = None,
 ) -> Project:
     """Expand globs, probe every file the timeline uses (in parallel, cached) and read
-    every transcript and translation once."""
+    every transcript and translation once. With `intercepts`, only those catalog
+    entries' recordings are probed (a query probes what it shows: `probe_intercepts`)."""
     project = Project(Path(os.path.abspath(timeline_path)), timeline, marks=marks)
     project.positions = positions
     for scene in timeline.scenes.values():
@@ -122,20 +126,40 @@ def bind(
                 project.globs[picture.glob] = expand_glob(project.base, picture.glob)
     cache = cache or ProbeCache()
     root = root_for(project.timeline_path)
-    wanted = dict.fromkeys(media_uses(project))
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        infos = pool.map(lambda use: _probe(use, cache, root), wanted)
-        for (path, _kind), (info, stamp) in zip(wanted, infos, strict=True):
-            project.media[path] = info
-            if stamp is not None:
-                project.stamps[path] = stamp
-    cache.save()
+    _probe_uses(project, media_uses(project, intercepts), cache, root)
     # beside the probe cache; not used when text is redacted (the cache holds text)
     redacts = any(intercept.redact for intercept in timeline.intercepts.values())
     transcripts = TranscriptCache(cache.file.parent, keep=not redacts)
     _read_transcripts(project, root, transcripts)
     transcripts.save()
     return project
+
+
+def probe_intercepts(project: Project, ids: Iterable[str], cache: ProbeCache) -> None:
+    """Probe the recordings of catalog entries `ids` that are not probed yet."""
+    intercepts = project.timeline.intercepts
+    uses = ((project.path(intercepts[i].file), AV) for i in ids)
+    wanted = [use for use in dict.fromkeys(uses) if use[0] not in project.media]
+    _probe_uses(project, wanted, cache, root_for(project.timeline_path))
+
+
+def _probe_uses(
+    project: Project, uses: Iterable[Use], cache: ProbeCache, root: Root | None
+) -> None:
+    """Probe each (file, kind) once, on every core (ffmpeg runs outside the GIL), and
+    keep the facts and stamps in the project; the cache is saved once at the end."""
+    wanted = list(dict.fromkeys(uses))
+    workers = max(2, os.cpu_count() or 2)
+    # A few interleaved slices, not one task per file: thousands of warm cache hits
+    # cost more to hand to a pool one by one than to answer.
+    slices = [wanted[k :: workers * 4] for k in range(workers * 4)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = pool.map(lambda part: [(use, _probe(use, cache, root)) for use in part], slices)
+        for (path, _kind), (info, stamp) in (pair for part in done for pair in part):
+            project.media[path] = info
+            if stamp is not None:
+                project.stamps[path] = stamp
+    cache.save()
 
 
 def _probe(use: Use, cache: ProbeCache, root: Root | None) -> tuple[MediaInfo, Stamp | None]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import os
 from dataclasses import dataclass
@@ -250,9 +251,27 @@ def _rebased(entry: Any, folder: Path, base: Path) -> Any:
     for key in PATH_KEYS:
         value = entry.get(key)
         if isinstance(value, str) and value:
-            full = os.path.normpath(os.path.join(folder, os.path.expanduser(value)))
-            rebased[key] = os.path.relpath(full, base)
+            rebased[key] = _rebase(value, str(folder), str(base))
     return rebased
+
+
+def _rebase(value: str, folder: str, base: str) -> str:
+    """`value` (relative to `folder`) relative to `base`, both absolute and normalised.
+    The usual case, a catalog at or under the timeline's folder naming a path under its
+    own, is joined and normalised: what relpath would give, without its cost (thousands
+    of entries, three paths each); anything else goes through relpath."""
+    inside = _relative(folder, base)
+    climbs = ".." in value.replace("\\", "/").split("/")
+    plain = not (climbs or value.startswith("~") or os.path.isabs(value))
+    if plain and inside.split(os.sep, 1)[0] != "..":
+        return os.path.normpath(os.path.join(inside, value))
+    full = os.path.normpath(os.path.join(folder, os.path.expanduser(value)))
+    return os.path.relpath(full, base)
+
+
+@functools.cache
+def _relative(folder: str, base: str) -> str:
+    return os.path.relpath(folder, base)
 
 
 def _prefixed(marks: Marks) -> Marks:
