@@ -270,3 +270,57 @@ def test_a_render_through_a_dask_local_cluster_is_the_local_render(
         theirs = media.frame_at(tmp_path / "local.mp4", segment.first, local.size)
         assert np.abs(ours.astype(int) - theirs.astype(int)).mean() < 4
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".docedit-")]
+
+
+def _children(pid: int) -> list[int]:
+    """The live child processes of `pid` (Linux /proc)."""
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        kids += [int(k) for k in text]
+    return kids
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def test_a_worker_killed_mid_export_leaves_a_manifest_of_complete_files_only(
+    three: Path, tmp_path: Path
+) -> None:
+    """SIGKILL one of the two scene processes while it draws: the scenes it and its
+    pool could not finish are named as failed, the exit status is 1, and the manifest
+    lists only files that are whole (their sha256 is the manifest's)."""
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "docedit", "export", str(three), "-d", str(out), "--jobs", "2",
+         "--profile", "preview", "--no-cache"],
+        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "CI": ""},
+    )  # fmt: skip
+    assert proc.stderr is not None
+    killed = None
+    for line in proc.stderr:  # plain timestamped lines: not a terminal
+        if "picture" in line:
+            # the pool's scene processes (not multiprocessing's resource tracker)
+            workers = [k for k in _children(proc.pid) if b"spawn_main" in _cmdline(k)]
+            if workers:
+                killed = workers[0]
+                os.kill(killed, signal.SIGKILL)
+                break
+    rest = proc.communicate(timeout=120)
+    assert killed is not None, "no scene process was seen drawing"
+    assert proc.returncode == 1, rest
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["failed"], manifest
+    for scene in manifest["scenes"]:
+        assert _sha256(out / scene["file"]) == scene["sha256"]
+    listed = {scene["id"] for scene in manifest["scenes"]}
+    assert listed.isdisjoint({entry["id"] for entry in manifest["failed"]})
