@@ -18,7 +18,6 @@ from typing import Any
 from docedit.core.errors import PlanError, Severity, TimelineError
 from docedit.core.origin import Origin
 from docedit.core.timecode import format_seconds
-from docedit.jobs.validate import load_project
 from docedit.media.probe import ProbeCache
 from docedit.plan.build import make_plan
 from docedit.plan.items import ScenePlan, Shot, Sound
@@ -101,6 +100,8 @@ def query_catalog(
     that finds an error the timeline is validated in full, so a broken timeline fails with
     the same findings as `docedit validate`; what the query never looks at (the media of
     calls it does not show) is not checked here."""
+    from docedit.jobs.validate import load_project  # only when it must: a heavy import
+
     project = light_project(path, cache)
     if project is None:
         return catalog_rows(load_project(path), query, unused=unused)

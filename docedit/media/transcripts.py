@@ -39,6 +39,12 @@ def words_file(path: Path) -> Path:
     return path.with_suffix(".words.json")
 
 
+def _words_name(path: str) -> str:
+    """`words_file` on a string: a catalog asks for thousands, and Paths cost."""
+    root, ext = os.path.splitext(path)
+    return (root if ext != "." else path) + ".words.json"
+
+
 def read_cues(path: Path) -> list[SourceCue]:
     """Parse an SRT or WebVTT file with pysubs2; SubtitleError says what is wrong."""
     try:
@@ -181,7 +187,7 @@ class TranscriptCache:
             with self._lock:
                 self._dirty |= self._entries.pop(absolute, None) is not None
             return read_cues(Path(absolute))
-        stamp = [_stamp(absolute), _stamp(str(words_file(Path(absolute))))]
+        stamp = [_stamp(absolute), _stamp(_words_name(absolute))]
         entry = self._entries.get(absolute)
         if stamp[0] is not None and isinstance(entry, dict) and entry.get("stamp") == stamp:
             try:

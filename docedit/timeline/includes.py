@@ -150,17 +150,17 @@ class _Merger:
 
     def _yaml(self, path: Path, text: str) -> None:
         try:
-            loaded = parse_timeline_text(text, path)
+            loaded = parse_timeline_text(text, path, ROOT)  # marks at intercepts.<id>...
         except TimelineError as err:
             self.findings += err.findings
             return
         self.findings += loaded.findings
+        marks = loaded.marks
         if not isinstance(loaded.data, dict):
             self.findings.append(
-                loaded.marks.finding((), "a catalog file is a mapping of intercept id to entry")
+                marks.finding(ROOT, "a catalog file is a mapping of intercept id to entry")
             )
             return
-        marks = _prefixed(loaded.marks)
         for intercept_id, entry in loaded.data.items():
             self.add(intercept_id, _rebased(entry, path.parent, self.base), marks, None)
 
@@ -272,15 +272,6 @@ def _rebase(value: str, folder: str, base: str) -> str:
 @functools.cache
 def _relative(folder: str, base: str) -> str:
     return os.path.relpath(folder, base)
-
-
-def _prefixed(marks: Marks) -> Marks:
-    """An included file's marks at the locations its entries take under `intercepts:`."""
-    return Marks(
-        marks.path,
-        {(*ROOT, *loc): mark for loc, mark in marks.values.items()},
-        {(*ROOT, *loc): mark for loc, mark in marks.keys.items()},
-    )
 
 
 def _rooted(marks: Marks, loc: Location, intercept_id: Any) -> Marks:

@@ -114,7 +114,10 @@ def load_timeline(path: Path) -> LoadedTimeline:
     return parse_timeline_text(text, path)
 
 
-def parse_timeline_text(text: str, path: Path) -> LoadedTimeline:
+def parse_timeline_text(text: str, path: Path, prefix: Location = ()) -> LoadedTimeline:
+    """Parse YAML text with the marks of every value; `prefix` is where the document
+    stands in the timeline (an included catalog's entries are under `intercepts`), so
+    its marks are made where they will be looked up, not copied there after."""
     marks = Marks(Path(path))
     try:
         node = yaml.compose(text, Loader=_LOADER)
@@ -140,7 +143,7 @@ def parse_timeline_text(text: str, path: Path) -> LoadedTimeline:
     if _expanded_size(node, {}, 0) > MAX_NODES:
         raise _fatal(marks, _TOO_BIG)
     builder = _Builder(marks)
-    data = builder.build(node, ())
+    data = builder.build(node, prefix)
     return LoadedTimeline(Path(path), data, marks, builder.findings)
 
 
