@@ -23,8 +23,11 @@ def docedit(*args: object) -> list[str]:
 
 
 def forget_sounds() -> None:
-    """docedit's rows are cold renders: its sound cache is emptied before each run."""
+    """docedit's rows are cold renders: its sound cache, and the picture segments a render
+    keeps in the same cache folder since the segment cache came (without this, every run
+    after a section's first drew no frames), are emptied before each run."""
     shutil.rmtree(WORK / "cache" / "sound", ignore_errors=True)
+    shutil.rmtree(WORK / "cache" / "segments", ignore_errors=True)
 
 
 def now() -> str:
