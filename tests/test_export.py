@@ -324,3 +324,43 @@ def test_a_worker_killed_mid_export_leaves_a_manifest_of_complete_files_only(
         assert _sha256(out / scene["file"]) == scene["sha256"]
     listed = {scene["id"] for scene in manifest["scenes"]}
     assert listed.isdisjoint({entry["id"] for entry in manifest["failed"]})
+
+
+def test_a_cluster_worker_killed_mid_segment_is_reported_with_its_scenes(
+    three: Path, tmp_path: Path
+) -> None:
+    """The Dask worker drawing the segments dies (SIGKILL while its encoder runs): the
+    render fails in one line naming the scenes it was drawing, never hangs, and leaves
+    no output."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import dask
+    import distributed
+
+    out = tmp_path / "dask.mp4"
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        (worker,) = client.run(os.getpid).values()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "docedit", "render", str(three), "--profile", "preview",
+             "--no-cache", "-q", "-o", str(out), "--scheduler", cluster.scheduler_address],
+            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 120  # a hang guard, not a timing
+        while not _children(worker) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the worker has started an encoder
+        assert _children(worker), "the worker never started encoding"
+        os.kill(worker, signal.SIGKILL)
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    (line,) = [text for text in err.splitlines() if text.startswith("error:")]
+    assert "the cluster worker drawing scene(s) 'a', 'b', 'c'" in line, err
+    assert not out.exists()

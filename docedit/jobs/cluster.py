@@ -120,13 +120,22 @@ def segments_on(
             jobs = [SegmentJob(project, plan, profile, r, folder) for r in runs(missing, workers)]
             futures = [dask.submit(encode_segments_job, job, pure=False) for job in jobs]
             done: dict[int, Path] = {}
-            try:
-                for future in futures:
+            for job, future in zip(jobs, futures, strict=True):
+                try:
                     done.update(future.result())
-            except DoceditError:
-                raise
-            except Exception as error:  # a worker's crash
-                raise ClusterError(f"a segment failed on the cluster: {error}") from error
+                except DoceditError:
+                    raise
+                except Exception as error:  # a worker's crash (KilledWorker) or its bug
+                    raise ClusterError(
+                        f"the cluster worker drawing scene(s) {_scenes(job.segments)} (output "
+                        f"frames {job.segments[0].first}-{job.segments[-1].end - 1}) failed: "
+                        f"{type(error).__name__}: {error}"
+                    ) from error
             return done
 
     return run
+
+
+def _scenes(segments: Sequence[Segment]) -> str:
+    names = dict.fromkeys(scene for segment in segments for scene in segment.scenes)
+    return ", ".join(repr(name) for name in names)
