@@ -267,8 +267,9 @@ def loop_unit(source: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
     unit = source[:-crossfade].copy()
     ramp = np.linspace(0, 1, crossfade, dtype=np.float32)[:, None]
     unit[:crossfade] = source[:crossfade] * ramp + source[-crossfade:] * (1 - ramp)
-    head = np.concatenate([source[:crossfade], unit[crossfade:]])
-    return head, unit
+    # The first pass is the source up to the tail that later passes fade in: a view, as
+    # copying a bed as long as the cut cost a quarter of a second on the 3-minute cut.
+    return source[:-crossfade], unit
 
 
 def phone_line(audio: np.ndarray, rate: int) -> np.ndarray:
