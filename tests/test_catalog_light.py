@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.catalog_scale import Entry, expected, write_catalog
+from bench.catalog_scale import Entry, expected, srt, write_catalog
 from docedit.core.errors import TimelineError
 from docedit.jobs.catalog import catalog_rows, query_catalog, used_intercepts
 from docedit.jobs.validate import load_project
@@ -59,3 +59,19 @@ def test_a_recording_it_does_not_show_is_not_checked_by_a_query(catalog):
     assert sorted(row.id for row in rows) == expected(N, matching)
     with pytest.raises(TimelineError):  # validation still reports it
         load_project(catalog, cache=ProbeCache(catalog.parent / "c"))
+
+
+def test_the_table_shows_bracketed_words_as_written(tmp_path):
+    media.write_wav(tmp_path / "a.wav", media.tone(3.0))
+    (tmp_path / "a.en.srt").write_text(srt([(0, 3, "[laughs] Where is [bold]Pyotr?")]))
+    path = media.timeline(
+        tmp_path / "t.yaml",
+        {
+            "docedit": 1,
+            "intercepts": {"a": {"file": "a.wav", "translation": "a.en.srt"}},
+            "scenes": {"s": {"audio": [{"intercept": "a"}]}},
+        },
+    )
+    result = media.run_cli("catalog", path)
+    assert result.returncode == 0, result.stderr
+    assert "[laughs]" in result.stdout and "[bold]" in result.stdout  # not rich markup
