@@ -125,6 +125,42 @@ def encode_video(
 ) -> Path:
     """Write `count` I420 frames from `frames(i)` as H.264 or ProRes (no sound) with
     moviepy's writer."""
+    return start_video(frames, count, size, fps, out, profile, progress).wait()
+
+
+class PendingVideo:
+    """An encoder that has every frame and is finishing (flushing its look-ahead, writing
+    the file): `wait` for it, or `stop` it."""
+
+    def __init__(self, writer: I420Writer, out: Path) -> None:
+        self.writer, self.out = writer, out
+
+    def wait(self) -> Path:
+        try:
+            self.writer.close()
+        except OSError as err:
+            _stop(self.writer)
+            raise EncodeError(str(err).strip().splitlines()[-1]) from None
+        except BaseException:
+            _stop(self.writer)
+            raise
+        return self.out
+
+    def stop(self) -> None:
+        _stop(self.writer)
+
+
+def start_video(
+    frames: Callable[[int], np.ndarray],
+    count: int,
+    size: tuple[int, int],
+    fps: Fraction,
+    out: Path,
+    profile: Profile,
+    progress: Callable[[int], None] | None = None,
+) -> PendingVideo:
+    """`encode_video` up to its last frame: the encoder is told the input ended and left
+    to finish while the caller goes on (to draw the next segment's frames)."""
     configure_moviepy()
     from docedit.output.writer import I420Writer
 
@@ -135,14 +171,15 @@ def encode_video(
             writer.write_frame(frames(index))
             if progress:
                 progress(index + 1)
-        writer.close()
+        assert writer.proc is not None and writer.proc.stdin is not None  # open until close
+        writer.proc.stdin.close()  # end of input: the encoder flushes on its own
     except OSError as err:
         _stop(writer)
         raise EncodeError(str(err).strip().splitlines()[-1]) from None
     except BaseException:
         _stop(writer)
         raise
-    return out
+    return PendingVideo(writer, out)
 
 
 @contextmanager
