@@ -10,12 +10,13 @@ workers' CPU and memory are their own processes', not in the row.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from bench.common import WORK, docedit
-from bench.measure import measure
+from bench.measure import Result, measure
 from bench.reference import STEP, make_media, reference_timeline
 
 SCENES = 4
@@ -117,14 +118,35 @@ def _cluster_rows(
             "render", cut, "-o", WORK / "incremental-dask.mp4", "--profile", profile,
             "--no-cache", "--scheduler", address, "-q",
         )  # fmt: skip
-        rows.append(measure("render through a 2-worker LocalCluster", render, 1, seconds, env))
+        row = measure("render through a 2-worker LocalCluster", render, 1, seconds, env)
+        rows.append(with_workers(row, address))
         if not export:
             return rows
         exported = docedit(
             "export", cut, "-d", WORK / "incremental-export", "--profile", "preview",
             "--no-cache", "--scheduler", address, "-q",
         )  # fmt: skip
-        rows.append(
-            measure("export through a 2-worker Dask LocalCluster", exported, 1, seconds, env)
-        )
+        row = measure("export through a 2-worker Dask LocalCluster", exported, 1, seconds, env)
+        rows.append(with_workers(row, address))
     return rows
+
+
+def _peak_rss_mb() -> float:
+    """On a worker: its own peak RSS or its largest finished child's (the encoders)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024  # KiB on Linux
+
+
+def with_workers(row: Result, address: str) -> Result:
+    """The row's peak RSS is the largest process of the run: the client, or any worker
+    (or a worker's encoder), which `measure` cannot see from here."""
+    from distributed import Client
+
+    with Client(address) as client:
+        peaks = client.run(_peak_rss_mb)
+    peak = max(peaks.values(), default=0.0)
+    print(f"    workers' peak RSS: {peak:.0f} MB", flush=True)
+    return replace(row, rss_mb=max(row.rss_mb, peak))
