@@ -10,6 +10,18 @@ DATA = ROOT / "tests" / "data"
 SAMPLE = ROOT / "timelines" / "intercepted.yaml"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_environment(tmp_path_factory: pytest.TempPathFactory):
+    """The same for module- and session-scoped fixtures, which run before any test's own:
+    caches in the session's temp folder, and no confinement from a CI=true environment
+    (tests make their timelines in temp folders; test_confinement.py turns it on)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DOCEDIT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+        patch.delenv("CI", raising=False)
+        patch.delenv("DOCEDIT_ROOT", raising=False)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _probe_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Each test session probes into its own cache, never the user's."""
