@@ -102,7 +102,7 @@ def verify(
         Path, typer.Argument(help="A render's output (beside OUT.manifest.json), or a folder.")
     ],
 ) -> None:
-    """Check a render's sources against its manifest (OUT.manifest.json).
+    """Check a render or an export folder against its manifest: its files and sources.
 
     Every file is hashed again; exit 1 naming each one that changed or went missing."""
     from docedit.output.manifest import verify as run
