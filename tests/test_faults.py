@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from docedit.core.atomic import atomic_output, lock_path, partials
+from docedit.core.atomic import atomic_output, lock_path, partials, sweep_stale_folders
 from docedit.core.errors import EncodeError, MediaError
 from docedit.jobs.render import render
 from docedit.jobs.soundcache import SoundCache
@@ -286,3 +286,19 @@ def test_an_atomic_write_keeps_the_partials_of_a_live_writer(tmp_path):
             other.write_bytes(b"whole")
         assert live.exists()  # our own pid: alive, not swept
     assert out.read_bytes() == b"being written"
+
+
+def test_a_killed_review_leaves_no_folder_that_the_next_one_keeps(tmp_path):
+    """`docedit review` builds its folder beside DIR as `.DIR.<pid>.<random>`: a dead
+    process's is swept by the next review, a live writer's is kept."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a pid that no longer runs
+    stale = tmp_path / f".review.{dead.pid}.x1"
+    live = tmp_path / ".review.1.x2"  # pid 1 is always alive
+    for folder in (stale, live):
+        (folder / "index.html").parent.mkdir()
+        (folder / "index.html").write_text("half a page")
+    other = tmp_path / f".notes.{dead.pid}.x3"  # another output's: not ours to touch
+    other.mkdir()
+    assert sweep_stale_folders(tmp_path / "review") == [stale]
+    assert not stale.exists() and live.exists() and other.exists()

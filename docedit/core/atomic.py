@@ -13,6 +13,7 @@ import errno
 import fcntl
 import glob
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,6 +56,21 @@ def sweep_stale(out: Path) -> list[Path]:
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed.append(path)
+    return removed
+
+
+def sweep_stale_folders(out: Path) -> list[Path]:
+    """Remove the temporary folders (`.NAME.<pid>.<random>`) a dead process left while
+    building the folder `out` (a review page); a live writer's are kept."""
+    removed = []
+    prefix = f".{out.name}."
+    pattern = os.path.join(glob.escape(str(out.parent)), f"{glob.escape(prefix)}*")
+    for name in glob.glob(pattern):
+        path = Path(name)
+        pid = path.name[len(prefix) :].split(".", 1)[0]
+        if path.is_dir() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
     return removed
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from docedit.core.atomic import sweep_stale_folders
 from docedit.core.errors import OutputError
 from docedit.core.version import __version__
 from docedit.jobs.handoff import storyboard
@@ -73,6 +74,7 @@ def review(
     that is a file (or a folder that is not a review page) fails before any work."""
     plan = make_plan(project, cut, scenes)
     folder = check_folder(out)
+    sweep_stale_folders(folder)  # what a killed review left beside it
     temp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.{os.getpid()}."))
     try:
         result = render(
