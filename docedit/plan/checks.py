@@ -12,7 +12,7 @@ from docedit.core.errors import Finding, Severity
 from docedit.core.origin import Location
 from docedit.core.timecode import format_clock
 from docedit.core.units import Clock, Frames, Seconds
-from docedit.plan.build import clock_of
+from docedit.plan.build import clock_of, plan_scene
 from docedit.plan.pictures import picture_items
 from docedit.plan.sounds import Played, audio_end, sound_length
 from docedit.timeline.format import Auto, InterceptEvent, VideoPicture
@@ -35,6 +35,8 @@ class TimingChecks:
         self.scene_id = scene_id
         self.scene = project.timeline.scenes[scene_id]
         self.clock: Clock = clock_of(project.timeline)
+        # The scene's pictures, worked out once for every check that needs their holds.
+        self.items = picture_items(project, scene_id, self.clock)
         self.findings: list[Finding] = []
 
     def run(self) -> list[Finding]:
@@ -86,7 +88,7 @@ class TimingChecks:
 
     def _lengths(self) -> None:
         scene, clock = self.scene, self.clock
-        items = picture_items(self.project, self.scene_id, clock)
+        items = self.items
         fixed = sum((i.hold for i in items if i.hold is not None), Fraction(0))
         sound_end = audio_end(self.project, self.scene_id, clock)
         if not isinstance(scene.length, Auto):
@@ -118,7 +120,7 @@ class TimingChecks:
             )
 
     def _transition(self) -> None:
-        items = picture_items(self.project, self.scene_id, self.clock)
+        items = self.items
         transition = self.clock.seconds(self.scene.transition)
         holds = [i.hold for i in items if i.hold is not None]
         if transition and holds and transition > min(holds):
@@ -131,8 +133,6 @@ class TimingChecks:
     def _frameless_clips(self) -> None:
         """Footage that gets no frame where it falls (in..out under half a frame, or past
         an explicit length) is dropped, and its sound with it: say so at its line."""
-        from docedit.plan.build import plan_scene  # the real placement, not an estimate
-
         shots = plan_scene(self.project, self.scene_id, self.clock, Frames(0)).shots
         shown = {shot.origin.loc for shot in shots}
         for index, picture in enumerate(self.scene.pictures):
