@@ -85,3 +85,8 @@ def first_line(text: object, default: str = "") -> str:
         if line.strip():
             return line.strip()
     return default
+
+
+def last_line(text: object, default: str = "") -> str:
+    """The last non-empty line: where ffmpeg puts the reason it stopped."""
+    return first_line("\n".join(reversed(str(text).splitlines())), default)

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from docedit.core.atomic import atomic_output
-from docedit.core.errors import first_line
+from docedit.core.errors import first_line, last_line
 from docedit.media.ffmpeg import media_arg, run_ffmpeg
 
 # The facts live in a pure module; re-exported here so `from probe import MediaInfo` works.
@@ -63,7 +63,7 @@ def probe_av(path: Path) -> MediaInfo:
     if "Invalid data found" in text or "could not find codec parameters" in text.lower():
         return MediaInfo(str(path), error="not a media file ffmpeg can read")
     if "Stream #" not in text:
-        reason = text.strip().splitlines()[-1] if text.strip() else "unreadable"
+        reason = last_line(text, "unreadable")
         return MediaInfo(str(path), error=f"ffmpeg cannot read it ({reason})")
     duration = None
     if match := _DURATION.search(text):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from docedit.core.errors import MediaError
+from docedit.core.errors import MediaError, last_line
 from docedit.media.ffmpeg import ffmpeg_exe, media_arg, run_ffmpeg
 
 MIN_STRETCH_S = 2.0  # black, frozen or silent for longer than this is reported
@@ -74,7 +74,7 @@ def scan(path: Path, video: bool, audio: bool, duration: float) -> Scan:
     result = run_ffmpeg([*args, "-f", "null", "-progress", "pipe:1", "-"])
     log = result.stderr.decode("utf-8", "replace")
     if result.returncode != 0:
-        raise MediaError(f"{path}: ffmpeg cannot decode it ({log.strip().splitlines()[-1:]})")
+        raise MediaError(f"{path}: ffmpeg cannot decode it ({last_line(log, 'no reason given')})")
     counts = _FRAME.findall(result.stdout.decode("ascii", "replace"))
     found = Scan(describe_streams(path), int(counts[-1]) if video and counts else None)
     found.stretches = stretches(log, duration)

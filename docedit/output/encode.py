@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from docedit.core.atomic import atomic_output
-from docedit.core.errors import EncodeError
+from docedit.core.errors import EncodeError, last_line
 from docedit.media.ffmpeg import configure_moviepy, ffmpeg_exe, media_arg, run_ffmpeg, widen_pipe
 
 if TYPE_CHECKING:  # imported for real only after configure_moviepy()
@@ -140,7 +140,7 @@ class PendingVideo:
             self.writer.close()
         except OSError as err:
             _stop(self.writer)
-            raise EncodeError(str(err).strip().splitlines()[-1]) from None
+            raise EncodeError(last_line(err, type(err).__name__)) from None
         except BaseException:
             _stop(self.writer)
             raise
@@ -175,7 +175,7 @@ def start_video(
         writer.proc.stdin.close()  # end of input: the encoder flushes on its own
     except OSError as err:
         _stop(writer)
-        raise EncodeError(str(err).strip().splitlines()[-1]) from None
+        raise EncodeError(last_line(err, type(err).__name__)) from None
     except BaseException:
         _stop(writer)
         raise
