@@ -111,3 +111,9 @@ def reporter_for(console: Console, quiet: bool = False) -> Reporter:
     if console.is_terminal and not console.is_dumb_terminal:
         return RichBar(console)
     return PlainLines(console.file)
+
+
+def warn(message: str) -> None:
+    """A `warning:` line on stderr: the render goes on, but the user should know (a cache
+    entry that was damaged and is made again)."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)

@@ -22,7 +22,6 @@ import json
 import math
 import os
 import shutil
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -33,6 +32,7 @@ import numpy as np
 from docedit.core.atomic import atomic_output
 from docedit.core.units import Frames
 from docedit.core.version import __version__
+from docedit.jobs.progress import warn
 from docedit.media.probe import cache_root
 from docedit.output.concat import concat
 from docedit.output.encode import PendingVideo, Profile, start_video
@@ -45,11 +45,6 @@ FORMAT = 1  # bump when what a key covers changes
 
 # Encodes the given segments somewhere else; returns each one's file by segment index.
 RemoteEncoder = Callable[[list["Segment"]], dict[int, Path]]
-
-
-def warn(message: str) -> None:
-    """A `warning:` line on stderr: the render goes on, but the user should know."""
-    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)

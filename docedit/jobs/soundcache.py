@@ -20,7 +20,7 @@ from pathlib import Path
 
 from docedit.core.atomic import atomic_output
 from docedit.core.version import __version__
-from docedit.jobs.segments import warn
+from docedit.jobs.progress import warn
 from docedit.media.probe import cache_root
 from docedit.output.encode import Profile
 from docedit.plan import Plan
