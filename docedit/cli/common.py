@@ -22,13 +22,14 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn, ParamSpec
 
 import typer
 from rich.console import Console
 
 from docedit.cli.crash import save_traceback
 from docedit.core.errors import DoceditError, Finding, Severity, TimelineError, first_line
+from docedit.output.encode import PROFILES
 from docedit.timeline.confine import confined
 
 EXIT_INPUT = 1
@@ -44,6 +45,11 @@ P = ParamSpec("P")
 TimelineArg = Annotated[
     Path, typer.Argument(help="The timeline YAML file.", dir_okay=False, show_default=False)
 ]
+if TYPE_CHECKING:
+    ProfileName = str
+else:  # the choices are the encoder's own profiles, listed once, in output/encode.py
+    ProfileName = Literal[tuple(PROFILES)]
+
 CutOpt = Annotated[str | None, typer.Option("--cut", help="Play a named cut from `cuts:`.")]
 SceneOpt = Annotated[
     list[str] | None,

@@ -5,18 +5,20 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated
 
 import typer
 
 import docedit
-from docedit.cli.common import CutOpt, QuietOpt, SceneOpt, TimelineArg, err, guarded
-from docedit.output.encode import PROFILES
-
-if TYPE_CHECKING:
-    ProfileName = str
-else:
-    ProfileName = Literal[tuple(PROFILES)]
+from docedit.cli.common import (
+    CutOpt,
+    ProfileName,
+    QuietOpt,
+    SceneOpt,
+    TimelineArg,
+    err,
+    guarded,
+)
 
 
 @guarded

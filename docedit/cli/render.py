@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -19,6 +19,7 @@ from rich.table import Table
 import docedit
 from docedit.cli.common import (
     CutOpt,
+    ProfileName,
     QuietOpt,
     SceneOpt,
     TimelineArg,
@@ -36,10 +37,6 @@ from docedit.plan.cues import Lang
 if TYPE_CHECKING:
     from docedit.sound.report import MixReport
     from docedit.timeline.project import Project
-
-    ProfileName = str
-else:  # the choices are the encoder's own profiles, listed once, in output/encode.py
-    ProfileName = Literal[tuple(PROFILES)]
 
 
 LoudnessOpt = Annotated[
