@@ -364,3 +364,17 @@ def test_a_cluster_worker_killed_mid_segment_is_reported_with_its_scenes(
     (line,) = [text for text in err.splitlines() if text.startswith("error:")]
     assert "the cluster worker drawing scene(s) 'a', 'b', 'c'" in line, err
     assert not out.exists()
+
+
+def test_a_line_added_to_the_timeline_makes_no_picture_or_sound_again(
+    three: Path, cache: Path, tmp_path: Path
+) -> None:
+    """Caches are keyed by what plays, not by where the YAML says it: a comment added at
+    the top moves every line down, and the render still encodes no segment and reuses
+    the sound."""
+    cold = _render(three, tmp_path / "cold.mp4")
+    assert cold.segments is not None and cold.segments.encoded
+    three.write_text("# a note for the editor\n" + three.read_text("utf-8"), "utf-8")
+    again = _render(three, tmp_path / "again.mp4")
+    assert again.segments is not None and again.segments.encoded == ()
+    assert again.sound_cached

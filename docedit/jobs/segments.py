@@ -3,8 +3,9 @@
 The picture is cut at scene boundaries (moved out of any transition that straddles
 one) and long scenes in pieces of about `SEGMENT_SECONDS`, at frames no dissolve or dip
 crosses. Each segment is keyed by everything its frames are made from: its shots and
-burned subtitles (with their origins, times counted from the segment's start so that a
-scene moved along the cut keeps its key), the size and modification time of each
+burned subtitles (not their origins: a line added above a picture in the YAML changes
+no frame; times counted from the segment's start, so that a scene moved along the cut
+keeps its key), the size and modification time of each
 source, the output size, rate and encoder settings, and docedit's version. Only the
 segments whose key is not in the cache are drawn and encoded; all are then joined by
 stream copy (output/concat.py). The sound is not segmented: it stays one mix.
@@ -38,6 +39,7 @@ from docedit.output.concat import concat
 from docedit.output.encode import PendingVideo, Profile, start_video
 from docedit.plan import Plan, Shot
 from docedit.plan.cues import Cue
+from docedit.plan.items import as_played
 
 SEGMENT_SECONDS = 10  # a long scene is encoded in pieces of about this length
 KEEP_BYTES = 4 << 30  # least recently used segments go beyond this
@@ -165,7 +167,7 @@ def segment_key(
         fps,
         phase,
         segment.frames,
-        [repr(_moved(shot, base)) for shot in shots],
+        [repr(_moved(as_played(shot), base)) for shot in shots],
         _source_stats(shots),
         texts,
         repr(profile),

@@ -24,6 +24,7 @@ from docedit.jobs.progress import warn
 from docedit.media.probe import cache_root
 from docedit.output.encode import Profile
 from docedit.plan import Plan
+from docedit.plan.items import as_heard
 from docedit.sound.report import LoudnessReport, MixReport
 
 KEEP_BYTES = 1 << 30  # oldest entries go beyond this
@@ -44,7 +45,7 @@ def sound_key(plan: Plan, profile: Profile) -> str:
         plan.duck_attack,
         plan.duck_release,
         [(scene.id, scene.start_sample, scene.samples) for scene in plan.scenes],
-        [repr(sound) for sound in plan.sounds],
+        [repr(as_heard(sound)) for sound in plan.sounds],
         sorted(sources.items()),
         profile.audio_bitrate,
         profile.preview,

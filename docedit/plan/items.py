@@ -3,7 +3,7 @@ times, each knowing the node of the timeline it came from. Pure data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal
@@ -122,6 +122,21 @@ class Sound:
         """Played once from its in point (rendered whole); beds and footage sound are
         continuous and rendered block by block."""
         return self.role in ("intercept", "file")
+
+
+NOWHERE = Origin(())
+
+
+def as_played(shot: Shot) -> Shot:
+    """The shot without where it was written: what a picture cache is keyed by, so that
+    a line added above it in the YAML does not make the same frames again."""
+    return replace(shot, origin=NOWHERE)
+
+
+def as_heard(sound: Sound) -> Sound:
+    """The sound (and its bleeps) without where they were written, for the sound cache."""
+    redactions = tuple(replace(r, origin=NOWHERE) for r in sound.redactions)
+    return replace(sound, origin=NOWHERE, redactions=redactions)
 
 
 @dataclass(frozen=True, slots=True)
