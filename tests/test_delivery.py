@@ -118,9 +118,11 @@ def test_master_output_must_end_in_mov_and_final_in_mp4(rendered, tmp_path):
     result = media.run_cli(
         "render", rendered["timeline"], "--profile", "master", "-o", tmp_path / "x.mp4"
     )
-    assert result.returncode == 2 and "must end in .mov" in result.stderr
+    assert result.returncode == 1 and "must end in .mov" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # the contract: one line
     result = media.run_cli("render", rendered["timeline"], "-o", tmp_path / "x.mov")
-    assert result.returncode == 2 and "must end in .mp4" in result.stderr
+    assert result.returncode == 1 and "must end in .mp4" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_qc_passes_renders_made_to_the_spec(rendered):

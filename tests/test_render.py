@@ -194,7 +194,8 @@ def test_render_refuses_to_overwrite_an_input(tmp_path):
     )
     before = (tmp_path / "a.png").read_bytes()
     result = media.run_cli("mix", path, "-o", tmp_path / "a.png")
-    assert result.returncode == 2  # not a .wav: a usage error
+    assert result.returncode == 1  # not a .wav: invalid input (the contract), one line
+    assert len(result.stderr.strip().splitlines()) == 1
     out = tmp_path / "t.yaml.wav"
     result = media.run_cli("render", path, "-o", tmp_path / "x.mp4", "--scene", "nope")
     assert result.returncode == 1 and "scene 'nope' is not in the timeline" in result.stderr

@@ -120,7 +120,11 @@ def test_label_true_shows_the_speaker(tmp_path):
 def test_sidecar_needs_srt_or_vtt(tmp_path):
     path = project_dir(tmp_path, {})
     result = media.run_cli("subtitles", path, "-o", tmp_path / "cut.txt")
-    assert result.returncode == 2 and not (tmp_path / "cut.txt").exists()
+    assert result.returncode == 1 and not (tmp_path / "cut.txt").exists()
+    assert result.stderr.strip().splitlines() == [
+        f"error: --output must end in .srt or .vtt or .ttml or .ass: {tmp_path / 'cut.txt'}; "
+        "nothing written"
+    ]  # the contract: a bad output suffix is invalid input, exit 1, one line
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,14 @@ import typer
 from rich.console import Console
 
 from docedit.cli.crash import save_traceback
-from docedit.core.errors import DoceditError, Finding, Severity, TimelineError, first_line
+from docedit.core.errors import (
+    DoceditError,
+    Finding,
+    OutputError,
+    Severity,
+    TimelineError,
+    first_line,
+)
 from docedit.output.encode import PROFILES
 from docedit.timeline.confine import confined
 
@@ -97,8 +104,10 @@ def print_findings(findings: Iterable[Finding]) -> None:
 
 
 def require_suffix(path: Path, suffixes: tuple[str, ...], option: str) -> None:
+    """A bad output suffix is invalid input (the contract: exit 1, one line), checked
+    before any work."""
     if path.suffix.lower() not in suffixes:
-        raise typer.BadParameter(f"must end in {' or '.join(suffixes)}: {path}", param_hint=option)
+        raise OutputError(f"{option} must end in {' or '.join(suffixes)}: {path}")
 
 
 _defaults: list[Path] = []  # outputs a command worked out itself, e.g. ./<timeline>.mp4
