@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, NoReturn, ParamSpec
+from typing import Annotated, NoReturn, ParamSpec
 
 import typer
 from rich.console import Console
@@ -36,7 +36,6 @@ from docedit.core.errors import (
     TimelineError,
     first_line,
 )
-from docedit.output.encode import PROFILES
 from docedit.timeline.confine import confined
 
 EXIT_INPUT = 1
@@ -52,10 +51,6 @@ P = ParamSpec("P")
 TimelineArg = Annotated[
     Path, typer.Argument(help="The timeline YAML file.", dir_okay=False, show_default=False)
 ]
-if TYPE_CHECKING:
-    ProfileName = str
-else:  # the choices are the encoder's own profiles, listed once, in output/encode.py
-    ProfileName = Literal[tuple(PROFILES)]
 
 CutOpt = Annotated[str | None, typer.Option("--cut", help="Play a named cut from `cuts:`.")]
 SceneOpt = Annotated[

@@ -12,13 +12,13 @@ import typer
 import docedit
 from docedit.cli.common import (
     CutOpt,
-    ProfileName,
     QuietOpt,
     SceneOpt,
     TimelineArg,
     err,
     guarded,
 )
+from docedit.cli.profiles import ProfileName
 
 
 @guarded

@@ -101,7 +101,7 @@ class NativeGroup(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _native("docedit", self)
+        native("docedit", self)
 
 
 def examples(name: str) -> str:
@@ -110,14 +110,15 @@ def examples(name: str) -> str:
     return f"{word}:\n" + "\n".join(f"  {line}" for line in lines) if lines else ""
 
 
-def _native(name: str, command: Any) -> None:
+def native(name: str, command: Any) -> None:
+    """Rework the help of `command` (called `name`) and of every command under it."""
     command.help = _reflow(command.help)
     if command.epilog is None and name in EXAMPLES:
         # The exit codes end it unindented: the help's dedent then keeps the examples'.
         command.epilog = examples(name) + "\n\n" + EXIT_CODES
     prefix = "" if name == "docedit" else f"{name} "
     for sub, inner in getattr(command, "commands", {}).items():
-        _native(f"{prefix}{sub}", inner)
+        native(f"{prefix}{sub}", inner)
     for param in command.params:
         _placeholder(name, param)
     original = command.get_params

@@ -19,7 +19,6 @@ from rich.table import Table
 import docedit
 from docedit.cli.common import (
     CutOpt,
-    ProfileName,
     QuietOpt,
     SceneOpt,
     TimelineArg,
@@ -30,6 +29,7 @@ from docedit.cli.common import (
     print_findings,
     require_suffix,
 )
+from docedit.cli.profiles import ProfileName
 from docedit.jobs.progress import Reporter, reporter_for
 from docedit.output.encode import PROFILES
 from docedit.plan.cues import Lang
