@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from docedit.core.errors import MediaError, first_line
+from docedit.picture.stillcache import StillCache
 from docedit.picture.text import Patch, blend, caption_patch, subtitle_patch, title_card
 from docedit.plan import Plan, Shot, Window
 from docedit.plan.cues import Cue
@@ -135,8 +136,10 @@ class FrameRenderer:
         size: tuple[int, int] | None = None,
         subtitles: tuple[list[Cue], list[Cue]] | None = None,
         interpolation: int = cv2.INTER_LINEAR,
+        stills: StillCache | None = None,
     ) -> None:
         self.plan = plan
+        self.stills = stills
         self.size = size or plan.size
         self.shots = sorted(plan.shots, key=lambda s: (s.start, s.end))
         self.original, self.translation = subtitles or ([], [])
@@ -233,15 +236,23 @@ class FrameRenderer:
         """Decode once (reduced, when the frame is small) and scale once, with area
         averaging (no aliasing), to the largest size the move will show."""
         closest = 1.0 / min(shot.motion[0].width, shot.motion[1].width)
+        key = self.stills.key(shot.media, self.size, shot.fit, closest) if self.stills else None
+        rgba = self.stills.get(key) if self.stills and key else None
+        if rgba is None:
+            rgba = self._scaled_still(shot, closest)
+            if self.stills and key:
+                self.stills.put(key, rgba)
+        h, w = rgba.shape[:2]
+        return _Prepared(rgba, fit_scale((w, h), self.size, shot.fit), caption=caption)
+
+    def _scaled_still(self, shot: Shot, closest: float) -> np.ndarray:
         image = load_still(shot.media, lambda s: fit_scale(s, self.size, shot.fit) * closest)
         h, w = image.shape[:2]
-        scale = fit_scale((w, h), self.size, shot.fit)
-        target = scale * closest
+        target = fit_scale((w, h), self.size, shot.fit) * closest
         if target < 1.0:
             new = (max(1, round(w * target)), max(1, round(h * target)))
             image = cv2.resize(image, new, interpolation=cv2.INTER_AREA)
-            scale = fit_scale(new, self.size, shot.fit)
-        return _Prepared(cv2.cvtColor(image, cv2.COLOR_RGB2RGBA), scale, caption=caption)
+        return cv2.cvtColor(image, cv2.COLOR_RGB2RGBA)
 
     def _prepare_video(self, shot: Shot, caption: Patch | None) -> _Prepared:
         from moviepy import VideoFileClip
@@ -282,6 +293,8 @@ class FrameRenderer:
             if prepared.video is not None:
                 prepared.video.close()
         self._prepared.clear()
+        if self.stills:
+            self.stills.evict()
 
 
 def _text_at(cues: list[Cue], index: int) -> str | None:
