@@ -35,7 +35,6 @@ from docedit.core.units import Frames
 from docedit.core.version import __version__
 from docedit.jobs.progress import warn
 from docedit.media.probe import cache_root
-from docedit.output.concat import concat
 from docedit.output.encode import PendingVideo, Profile, start_video
 from docedit.plan import Plan, Shot
 from docedit.plan.cues import Cue
@@ -248,6 +247,7 @@ class SegmentStats:
 
     encoded: tuple[Segment, ...]
     reused: tuple[Segment, ...]
+    parts: tuple[Path, ...] = ()  # the segments' files, in the cut's order
 
     @property
     def rebuilt_scenes(self) -> list[str]:
@@ -267,9 +267,11 @@ def encode_segments(
     progress: Callable[[int], None] | None = None,
     remote: RemoteEncoder | None = None,
 ) -> SegmentStats:
-    """Encode the segments of the picture the cache lacks, then join all into `out`.
-    With `remote`, the missing segments are encoded elsewhere (a Dask cluster, each
-    segment a task; jobs/cluster.py), all at once, and joined here the same way."""
+    """Encode the segments of the picture the cache lacks (temporary files go beside
+    `out`); `SegmentStats.parts` lists every segment's file in order, for the one
+    stream-copy run that joins them with the sound (output/concat.py). With `remote`,
+    the missing segments are encoded elsewhere (a Dask cluster, each segment a task;
+    jobs/cluster.py), all at once."""
     segments = [
         replace(s, key=segment_key(s, plan, size, fps, cues, profile))
         for s in plan_segments(plan, count, fps, SEGMENT_SECONDS)
@@ -289,10 +291,10 @@ def encode_segments(
         parts.update(_encode_here(missing, frames, size, fps, profile, cache, out, progress))
     if progress:
         progress(count)
-    concat([parts[s.index] for s in segments], out)
-    cache.evict({segment.key for segment in segments})
+    cache.evict({segment.key for segment in segments})  # never this render's own
     encoded = tuple(s for s in segments if s in missing)
-    return SegmentStats(encoded, tuple(s for s in segments if s not in missing))
+    reused = tuple(s for s in segments if s not in missing)
+    return SegmentStats(encoded, reused, tuple(parts[s.index] for s in segments))
 
 
 def _encode_here(
