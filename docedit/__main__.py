@@ -1,4 +1,4 @@
-from docedit.cli.app import main
+from docedit.cli import main
 
 if __name__ == "__main__":  # spawned worker processes import this module too
     main()

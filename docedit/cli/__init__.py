@@ -1,5 +1,31 @@
 """The `docedit` command line: a thin shell over the public API."""
 
-from docedit.cli.app import app, main
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typer import Typer
 
 __all__ = ["app", "main"]
+
+
+def main() -> None:
+    """The `docedit` command. A render forks its sound worker first of all, so that the
+    worker's imports overlap the command line's own (jobs/soundjob.py, `start_early`)."""
+    if sys.argv[1:2] == ["render"]:
+        from docedit.jobs.soundjob import start_early
+
+        start_early()
+    from docedit.cli.app import main as run
+
+    run()
+
+
+def __getattr__(name: str) -> Typer:
+    if name == "app":  # the Typer app, imported only when asked for (tests, completion)
+        from docedit.cli.app import app
+
+        return app
+    raise AttributeError(f"module 'docedit.cli' has no attribute {name!r}")

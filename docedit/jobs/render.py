@@ -19,11 +19,12 @@ import numpy as np
 from docedit.core.atomic import output_lock
 from docedit.core.errors import MediaError, OutputError
 from docedit.core.loudness_specs import loudness_spec
-from docedit.jobs.progress import Reporter, Silent
+from docedit.jobs.progress import Reporter, Silent, warn
 from docedit.jobs.segments import RemoteEncoder, SegmentCache, SegmentStats, encode_segments
 from docedit.jobs.soundcache import SoundCache, sound_key
 from docedit.jobs.soundjob import SoundJob
 from docedit.media.probe import MediaInfo
+from docedit.output.concat import concat
 from docedit.output.encode import (
     PROFILES,
     Profile,
@@ -36,6 +37,7 @@ from docedit.output.encode import (
 from docedit.output.manifest import write_manifest
 from docedit.output.sidecar import write_subtitles
 from docedit.picture.frames import FrameRenderer
+from docedit.picture.stillcache import StillCache
 from docedit.plan import Plan, make_plan
 from docedit.plan.cues import Cue, Lang, cue_track
 from docedit.sound.report import MixReport
@@ -106,11 +108,14 @@ class OutputFrames:
     i shows the plan frame on screen at its time (a preview at 12 fps skips some). The
     bench's encoder floor encodes these very frames."""
 
-    def __init__(self, project: Project, plan: Plan, profile: Profile) -> None:
+    def __init__(
+        self, project: Project, plan: Plan, profile: Profile, stills: StillCache | None = None
+    ) -> None:
         self.plan_fps = plan.clock.fps
         self.size, self.fps = profile.size(plan.size), profile.fps(plan.clock.fps)
         self.count = frame_count(plan.frames, plan.clock.fps, self.fps)
-        self.renderer = FrameRenderer(plan, self.size, burned_cues(project, plan))
+        cues = burned_cues(project, plan)
+        self.renderer = FrameRenderer(plan, self.size, cues, stills=stills)
 
     def __call__(self, index: int) -> np.ndarray:
         return self.renderer.frame(plan_frame(index, self.plan_fps, self.fps))
@@ -176,7 +181,9 @@ def render(
         else:
             job.submit(plan, sound_media(project, plan), m4a, chosen)
         try:
-            frames = OutputFrames(project, plan, chosen)
+            # A render that keeps its picture segments also keeps its decoded stills.
+            stills = StillCache(warn=warn) if segments is not None else None
+            frames = OutputFrames(project, plan, chosen, stills)
             reporter.stage("picture", frames.count)
             try:
                 remote = None
@@ -196,7 +203,10 @@ def render(
             job.stop()
             raise
         check_unchanged(project)  # a source cut short or replaced while it was being read
-        mux(picture, m4a, out)
+        if stats is None:
+            mux(picture, m4a, out)
+        else:  # the segments and the sound, joined in one stream-copy run
+            concat(stats.parts, out, m4a)
         write_manifest(project, plan, out, chosen.name)
         if cache and not cached:
             cache.put(key, m4a, mixed)
