@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -20,7 +22,24 @@ if TYPE_CHECKING:
     from docedit.timeline.project import Project
 
 ListOpt = list[str] | None
+# Above this many rows, or into a pipe or a file, the table is plain aligned text: rich's
+# layout measures every cell (half a second for a thousand rows), and a script or a pager
+# reads plain columns better than box drawing.
+RICH_ROWS = 200
 JsonOpt = Annotated[bool, typer.Option("--json", help="A JSON array of objects, for scripts.")]
+
+
+def plain_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Columns padded to their widest cell (in terminal cells: wide characters count
+    twice), two spaces apart, the header underlined; no cell is cut or wrapped."""
+    widths = [max(map(cell_len, column)) for column in zip(header, *rows, strict=True)]
+    rule = ["-" * width for width in widths]
+    lines = []
+    for line in (header, rule, *rows):
+        pairs = zip(line, widths, strict=True)
+        padded = [cell + " " * (width - cell_len(cell)) for cell, width in pairs]
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines)
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -77,9 +96,9 @@ def catalog(
     if as_json:
         print(json.dumps([row.to_json() for row in rows], ensure_ascii=False, indent=2))
         return
-    table = Table("id", "duration", "recorded", "speakers", "first words", "used")
-    for row in rows:
-        cells = (
+    header = ("id", "duration", "recorded", "speakers", "first words", "used")
+    cells = [
+        (
             row.id,
             format_clock(row.duration) if row.duration is not None else "?",
             row.recorded.isoformat() if row.recorded else "",
@@ -87,11 +106,17 @@ def catalog(
             row.words,
             "yes" if row.used else "",
         )
-        # Text, not str: no markup parsing (a transcript's "[laughs]" stays as written),
-        # and a fifth less of the table's cost on thousands of rows
-        table.add_row(*map(Text, cells))
-    out.print(table)
-    out.print(f"{len(rows)} intercept(s)")
+        for row in rows
+    ]
+    if out.is_terminal and len(rows) <= RICH_ROWS:
+        table = Table(*header)
+        for line in cells:
+            # Text, not str: no markup parsing (a transcript's "[laughs]" stays as written)
+            table.add_row(*map(Text, line))
+        out.print(table)
+    else:
+        print(plain_table(header, cells))
+    print(f"{len(rows)} intercept(s)")
 
 
 def _chart(project: Project, query: Query, out: Path, by: str) -> None:

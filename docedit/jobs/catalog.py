@@ -19,7 +19,6 @@ from docedit.core.errors import PlanError, Severity, TimelineError
 from docedit.core.origin import Origin
 from docedit.core.timecode import format_seconds
 from docedit.media.probe import ProbeCache
-from docedit.plan.build import make_plan
 from docedit.plan.items import ScenePlan, Shot, Sound
 from docedit.plan.query import Catalog, Query, expanded
 from docedit.plan.redact import Lang, Redactor
@@ -60,10 +59,10 @@ class Row:
         }
 
 
-def used_intercepts(project: Project) -> set[str]:
+def used_intercepts(project: Project, catalog: Catalog | None = None) -> set[str]:
     """Ids that some scene plays (a `select:` counts for what it expands to); every scene
     is in the default cut, so this is what some cut uses."""
-    timeline = expanded(project).timeline
+    timeline = expanded(project, catalog).timeline
     return {
         event.intercept
         for scene in timeline.scenes.values()
@@ -82,8 +81,9 @@ def catalog_rows(
 ) -> list[Row]:
     """The intercepts that match `query` (and no cut uses, with `unused`), in `order`;
     `catalog` is the project's, when a caller has already searched it (texts folded)."""
-    used = used_intercepts(project)
-    ids = (catalog or Catalog(project)).search(query, order)
+    catalog = catalog or Catalog(project)
+    used = used_intercepts(project, catalog)
+    ids = catalog.search(query, order)
     if unused:
         ids = [i for i in ids if i not in used]
     redactor = Redactor.of(project.timeline)
@@ -100,11 +100,9 @@ def query_catalog(
     that finds an error the timeline is validated in full, so a broken timeline fails with
     the same findings as `docedit validate`; what the query never looks at (the media of
     calls it does not show) is not checked here."""
-    from docedit.jobs.validate import load_project  # only when it must: a heavy import
-
     project = light_project(path, cache)
     if project is None:
-        return catalog_rows(load_project(path), query, unused=unused)
+        return _validated_rows(path, query, unused)
     cache = cache or ProbeCache()
     catalog = Catalog(project)
     ids = catalog.search(query)
@@ -114,6 +112,13 @@ def query_catalog(
             return catalog_rows(project, query, unused=unused, catalog=catalog)
         except PlanError:
             pass  # a select or a word trim that cannot resolve: validation says where
+    return _validated_rows(path, query, unused)
+
+
+def _validated_rows(path: Path, query: Query, unused: bool) -> list[Row]:
+    """The rows after a full validation: it raises with the findings of what is wrong."""
+    from docedit.jobs.validate import load_project  # only when it must: numpy comes with it
+
     return catalog_rows(load_project(path), query, unused=unused)
 
 
@@ -124,7 +129,7 @@ def light_project(path: Path, cache: ProbeCache | None = None) -> Project | None
         loaded = load_timeline(path)
     except TimelineError:
         return None
-    findings = [*loaded.findings, *include_catalogs(loaded)]
+    findings = [*loaded.findings, *include_catalogs(loaded, cache.file.parent if cache else None)]
     structured = structure(loaded)
     findings += structured.findings
     if structured.timeline is None or any(f.severity is Severity.ERROR for f in findings):
@@ -186,6 +191,8 @@ def first_words(
 def plan_data(project: Project, cut: str | None = None, scenes: Sequence[str] = ()) -> list[Any]:
     """The planned cut as JSON-ready data: one object per scene, its shots and sounds
     with their origins, and each intercept sound as the YAML that would freeze it."""
+    from docedit.plan.build import make_plan  # here: `docedit catalog` never plans a cut
+
     plan = make_plan(project, cut, scenes)
     rate, fps = plan.clock.rate, plan.clock.fps
     return [

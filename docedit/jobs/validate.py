@@ -52,7 +52,8 @@ def validate(path: Path, cache: ProbeCache | None = None) -> Report:
     except TimelineError as err:
         report.findings = err.findings
         return report
-    included = include_catalogs(loaded)  # catalogs from other files, with their own marks
+    # catalogs from other files, with their own marks; parsed ones kept beside the probes
+    included = include_catalogs(loaded, cache.file.parent if cache else None)
     structured = structure(loaded)
     report.findings = loaded.findings + included + structured.findings
     if structured.partial is None:

@@ -171,6 +171,8 @@ class TranscriptCache:
         self._lock = threading.Lock()
         self._entries: dict[str, Any] = self._read()
         self._dirty = False
+        self._listed: dict[str, frozenset[str]] = {}  # folder -> its names, read once
+        self._times: dict[tuple[int, int], Fraction] = {}  # one Fraction per cue time
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -182,16 +184,16 @@ class TranscriptCache:
     def get(self, path: Path) -> list[SourceCue]:
         """The cues of `path`, from the cache when neither file changed; SubtitleError
         says why it cannot be read."""
-        absolute = os.path.abspath(path)
+        absolute = str(path) if os.path.isabs(path) else os.path.abspath(path)
         if not self.keep:
             with self._lock:
                 self._dirty |= self._entries.pop(absolute, None) is not None
             return read_cues(Path(absolute))
-        stamp = [_stamp(absolute), _stamp(_words_name(absolute))]
+        stamp = [_stamp(absolute), self._words_stamp(absolute)]
         entry = self._entries.get(absolute)
         if stamp[0] is not None and isinstance(entry, dict) and entry.get("stamp") == stamp:
             try:
-                return _loaded(entry)
+                return _loaded(entry, self._times)
             except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
                 pass  # a damaged entry: parse again
         try:
@@ -201,6 +203,19 @@ class TranscriptCache:
             raise
         self._put(absolute, {"stamp": stamp, "cues": [_dumped(cue) for cue in cues]})
         return cues
+
+    def _words_stamp(self, transcript: str) -> list[int] | None:
+        """The stamp of the transcript's `.words.json`, None when there is none: asked of
+        the folder's listing (read once), not of the disk per file: a catalog's calls
+        rarely have one, and thousands of failing stats cost."""
+        name = _words_name(transcript)
+        folder, base = os.path.split(name)
+        if folder not in self._listed:
+            try:
+                self._listed[folder] = frozenset(os.listdir(folder))
+            except OSError:
+                self._listed[folder] = frozenset()
+        return _stamp(name) if base in self._listed[folder] else None
 
     def _put(self, key: str, entry: dict[str, Any]) -> None:
         if entry["stamp"][0] is None:
@@ -238,16 +253,26 @@ def _dumped(cue: SourceCue) -> list[Any]:
     return [*_time(cue.start), *_time(cue.end), cue.text, cue.line, words]
 
 
-def _loaded(entry: dict[str, Any]) -> list[SourceCue]:
+def _loaded(entry: dict[str, Any], times: dict[tuple[int, int], Fraction]) -> list[SourceCue]:
+    """The cues of a cache entry; `times` shares one Fraction per distinct time across
+    transcripts (cue times repeat: thousands of calls start at 0 and end within minutes),
+    which is both faster than making each and lighter to keep."""
     if "error" in entry:
         raise SubtitleError(str(entry["error"]))
+
+    def time(numerator: int, denominator: int) -> Fraction:
+        made = times.get((numerator, denominator))
+        if made is None:
+            made = times[numerator, denominator] = Fraction(numerator, denominator)
+        return made
+
     return [
         SourceCue(
-            Fraction(a, b),
-            Fraction(c, d),
+            time(a, b),
+            time(c, d),
             text,
             line,
-            tuple(Word(Fraction(p, q), Fraction(r, s), w) for p, q, r, s, w in words),
+            tuple(Word(time(p, q), time(r, s), w) for p, q, r, s, w in words),
         )
         for a, b, c, d, text, line, words in entry["cues"]
     ]

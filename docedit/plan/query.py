@@ -47,11 +47,24 @@ from docedit.timeline.project import Positions, Project
 ORDERS: tuple[Order, ...] = ("recorded", "id", "catalog")
 
 
+class _Unmarked(dict[int, int | None]):
+    """A str.translate table that drops combining marks: each character's entry is
+    made the first time it is met (so translate runs in C over a catalog's transcripts,
+    not a Python loop per character)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_UNMARKED = _Unmarked()
+
+
 def fold_text(text: str) -> str:
     """Text without case or accents, whole (the same folding as core.words, faster on
     long transcripts: one normalisation for the string, not one per character)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return unicodedata.normalize("NFKD", text).translate(_UNMARKED).casefold()
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,7 @@ class Catalog:
 
     project: Project
     _texts: dict[str, str] = field(default_factory=dict)
+    _names: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)  # tags, speakers
 
     def text(self, intercept_id: str) -> str:
         """The intercept's transcript and translation cues, folded, one line each."""
@@ -90,12 +104,21 @@ class Catalog:
             self._texts[intercept_id] = fold_text("\n".join(cues))
         return self._texts[intercept_id]
 
+    def names(self, intercept_id: str) -> tuple[set[str], set[str]]:
+        """The intercept's tags and speakers, folded (made once: every query asks)."""
+        if intercept_id not in self._names:
+            intercept = self.project.timeline.intercepts[intercept_id]
+            self._names[intercept_id] = (_folded(intercept.tags), _folded(intercept.speakers))
+        return self._names[intercept_id]
+
     def matches(self, intercept_id: str, query: Query) -> bool:
         intercept = self.project.timeline.intercepts[intercept_id]
-        if query.tags and not _any_of(query.tags, intercept.tags):
-            return False
-        if query.speakers and not _any_of(query.speakers, intercept.speakers):
-            return False
+        if query.tags or query.speakers:
+            tags, speakers = self.names(intercept_id)
+            if query.tags and _folded(query.tags).isdisjoint(tags):
+                return False
+            if query.speakers and _folded(query.speakers).isdisjoint(speakers):
+                return False
         if query.begin or query.end:
             day = intercept.recorded
             if day is None or (query.begin and day < query.begin):
@@ -115,9 +138,8 @@ class Catalog:
         return ordered(self.project.timeline.intercepts, ids, order)[:limit]
 
 
-def _any_of(wanted: Iterable[str], have: Iterable[str]) -> bool:
-    folded = {fold_text(value).strip() for value in have}
-    return any(fold_text(value).strip() in folded for value in wanted)
+def _folded(values: Iterable[str]) -> set[str]:
+    return {fold_text(value).strip() for value in values}
 
 
 def _word(word: str) -> re.Pattern[str]:
@@ -158,14 +180,16 @@ class _Context:
         self.findings.append(Finding(path, origin.line or 1, origin.column or 1, severity, message))
 
 
-def expand(project: Project) -> Expansion:
+def expand(project: Project, catalog: Catalog | None = None) -> Expansion:
     """Every `select:` expanded and every word trim resolved (the project itself when
-    there is none), with a finding for each that cannot be."""
+    there is none), with a finding for each that cannot be; `catalog` is the project's
+    when a caller has one (what it folded is not folded again)."""
     scenes = project.timeline.scenes
     if not any(_needs(event) for scene in scenes.values() for event in scene.audio):
         return Expansion(project)
     settings = project.timeline.settings
-    context = _Context(project, Catalog(project), Clock(settings.fps, settings.sample_rate))
+    catalog = catalog if catalog is not None and catalog.project is project else Catalog(project)
+    context = _Context(project, catalog, Clock(settings.fps, settings.sample_rate))
     new_scenes: dict[str, Scene] = {}
     positions: Positions = {}
     broken: set[str] = set()
@@ -191,9 +215,9 @@ def expand(project: Project) -> Expansion:
     return Expansion(expanded, context.findings, broken)
 
 
-def expanded(project: Project) -> Project:
+def expanded(project: Project, catalog: Catalog | None = None) -> Project:
     """The project ready to place, or PlanError when a query or a trim cannot resolve."""
-    expansion = expand(project)
+    expansion = expand(project, catalog)
     errors = [f for f in expansion.findings if f.severity is Severity.ERROR]
     if errors:
         raise PlanError(str(errors[0]))

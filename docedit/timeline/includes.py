@@ -20,8 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from docedit.core.errors import Finding, Severity, TimelineError
+from docedit.media.probe import cache_root
+from docedit.timeline.catalogcache import CatalogCache, Parsed, stamp_of
 from docedit.timeline.confine import root_for
-from docedit.timeline.load import LoadedTimeline, Location, Mark, Marks, parse_timeline_text
+from docedit.timeline.load import (
+    LoadedTimeline,
+    Location,
+    Mark,
+    Marks,
+    PackedMarks,
+    pack,
+    parse_timeline_text,
+)
 
 MAX_CATALOG_BYTES = 8 * 1024 * 1024  # per included file, like a timeline
 MAX_CATALOG_ROWS = 100_000
@@ -56,13 +66,14 @@ class _Place:
         return f"{where} (row {self.row})" if self.row is not None else where
 
 
-def include_catalogs(loaded: LoadedTimeline) -> list[Finding]:
-    """Merge `intercepts:` includes into `loaded.data` in place; findings for what failed."""
+def include_catalogs(loaded: LoadedTimeline, cache_dir: Path | None = None) -> list[Finding]:
+    """Merge `intercepts:` includes into `loaded.data` in place; findings for what failed.
+    Parsed catalogs are kept in `cache_dir` (the cache folder by default: catalogcache.py)."""
     data = loaded.data
     raw = data.get("intercepts") if isinstance(data, dict) else None
     if not isinstance(raw, list) and not (isinstance(raw, dict) and "include" in raw):
         return []  # a plain inline mapping (or nothing): as written
-    merger = _Merger(loaded)
+    merger = _Merger(loaded, CatalogCache(cache_dir or cache_root()))
     if isinstance(raw, list):
         for index, item in enumerate(raw):
             if isinstance(item, dict):
@@ -78,7 +89,8 @@ def include_catalogs(loaded: LoadedTimeline) -> list[Finding]:
 
 
 class _Merger:
-    def __init__(self, loaded: LoadedTimeline) -> None:
+    def __init__(self, loaded: LoadedTimeline, cache: CatalogCache) -> None:
+        self.cache = cache
         self.marks = loaded.marks
         self.base = Path(os.path.abspath(loaded.path)).parent
         self.root = root_for(loaded.path)
@@ -101,8 +113,12 @@ class _Merger:
                 marks = self.marks if loc == ROOT else _rooted(self.marks, (*loc, key), key)
                 self.add(key, value, marks, None)
 
-    def add(self, intercept_id: Any, entry: Any, marks: Marks, row: int | None) -> None:
-        mark = marks.keys.get((*ROOT, intercept_id)) or marks.at((*ROOT, intercept_id))
+    def add(
+        self, intercept_id: Any, entry: Any, marks: Marks, row: int | None, mark: Mark | None = None
+    ) -> None:
+        """Merge one entry; `mark` is where its id stands (else looked up in `marks`)."""
+        loc = (*ROOT, intercept_id)
+        mark = mark or marks.keys.get(loc) or marks.at(loc)
         place = _Place(marks.path, mark.line, mark.column, row)
         first = self.places.get(intercept_id)
         if first is not None:
@@ -135,52 +151,63 @@ class _Merger:
         if self.root is not None and not self.root.admits(path):
             self.error(loc, f"include {name}: {self.root.refusal(path)}")  # never read
             return
-        try:
-            text = _read(path)
-        except OSError as err:
-            self.error(loc, f"include {name}: cannot read it: {err.strerror or err}")
-            return
-        except ValueError as err:
-            self.error(loc, f"include {name}: {err}")
-            return
-        if suffix == ".csv":
-            self._csv(path, text)
-        else:
-            self._yaml(path, text)
+        stamp = stamp_of(path)  # before reading: a catalog changed meanwhile is stale
+        parsed = self.cache.get(path, self.base, stamp) if stamp else None
+        if parsed is None:
+            try:
+                text = _read(path)
+            except OSError as err:
+                self.error(loc, f"include {name}: cannot read it: {err.strerror or err}")
+                return
+            except ValueError as err:
+                self.error(loc, f"include {name}: {err}")
+                return
+            before = len(self.findings)
+            parsed = self._csv(path, text) if suffix == ".csv" else self._yaml(path, text)
+            if stamp and len(self.findings) == before:
+                self.cache.put(path, self.base, stamp, parsed)
+        marks = parsed.marks
+        for intercept_id, entry, row, mark in parsed.entries:
+            self.add(intercept_id, entry, marks, row, mark)
 
-    def _yaml(self, path: Path, text: str) -> None:
+    def _yaml(self, path: Path, text: str) -> Parsed:
         try:
             loaded = parse_timeline_text(text, path, ROOT)  # marks at intercepts.<id>...
         except TimelineError as err:
             self.findings += err.findings
-            return
+            return Parsed(PackedMarks(path))
         self.findings += loaded.findings
-        marks = loaded.marks
         if not isinstance(loaded.data, dict):
             self.findings.append(
-                marks.finding(ROOT, "a catalog file is a mapping of intercept id to entry")
+                loaded.marks.finding(ROOT, "a catalog file is a mapping of intercept id to entry")
             )
-            return
+            return Parsed(PackedMarks(path))
+        marks = pack(loaded.marks)  # kept compactly: thousands of entries
+        parsed = Parsed(marks)
         for intercept_id, entry in loaded.data.items():
-            self.add(intercept_id, _rebased(entry, path.parent, self.base), marks, None)
+            mark = marks.keys.get((*ROOT, intercept_id)) or marks.at((*ROOT, intercept_id))
+            rebased = _rebased(entry, path.parent, self.base)
+            parsed.entries.append((intercept_id, rebased, None, mark))
+        return parsed
 
-    def _csv(self, path: Path, text: str) -> None:
+    def _csv(self, path: Path, text: str) -> Parsed:
         reader = csv.reader(io.StringIO(text))
-        marks = Marks(path)
+        parsed = Parsed(PackedMarks(path))
         try:
             names = self._header(path, next(reader, None))
             if names is None:
-                return
+                return parsed
             line = reader.line_num + 1  # where the next record starts
             for row, cells in enumerate(reader, 1):
                 start, line = line, reader.line_num + 1
                 if row > MAX_CATALOG_ROWS:
                     self._at(path, start, f"more than {MAX_CATALOG_ROWS} rows: split the catalog")
-                    return
+                    return parsed
                 if any(cell.strip() for cell in cells):
-                    self._row(path, marks, names, cells, row, start)
+                    self._row(path, parsed, names, cells, row, start)
         except csv.Error as err:
             self._at(path, reader.line_num, f"CSV: {err}")
+        return parsed
 
     def _header(self, path: Path, header: list[str] | None) -> list[str] | None:
         names = [name.strip().lower() for name in header or []]
@@ -195,7 +222,7 @@ class _Merger:
         return None if unknown or missing else names
 
     def _row(
-        self, path: Path, marks: Marks, names: list[str], cells: list[str], row: int, line: int
+        self, path: Path, parsed: Parsed, names: list[str], cells: list[str], row: int, line: int
     ) -> None:
         if len(cells) != len(names):
             self._at(path, line, f"row {row} has {len(cells)} fields; the header has {len(names)}")
@@ -210,9 +237,10 @@ class _Merger:
             if cell:
                 entry[name] = _cell(name, cell)
         mark = Mark(line, 1)
-        marks.keys[(*ROOT, intercept_id)] = mark
-        marks.values[(*ROOT, intercept_id)] = mark
-        self.add(intercept_id, _rebased(entry, path.parent, self.base), marks, row)
+        parsed.marks.keys[(*ROOT, intercept_id)] = mark
+        parsed.marks.values[(*ROOT, intercept_id)] = mark
+        rebased = _rebased(entry, path.parent, self.base)
+        parsed.entries.append((intercept_id, rebased, row, mark))
 
     def _at(self, path: Path, line: int, message: str) -> None:
         self.findings.append(Finding(path, max(1, line), 1, Severity.ERROR, message))

@@ -8,6 +8,7 @@ duplicate keys, which PyYAML's constructors silently collapse to the last one, a
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,37 @@ class Marks:
     ) -> Finding:
         mark = self.at(loc, key=key)
         return Finding(self.owner(loc).path, mark.line, mark.column, severity, message)
+
+
+@dataclass
+class PackedMarks(Marks):
+    """An included catalog's marks, compact: the entries' own marks (`intercepts.<id>`)
+    in the tables, the positions inside each entry packed into one JSON string per entry
+    (a few hundred bytes instead of a dozen tuples and marks), unpacked for an entry when
+    something asks where in it a value stands: a finding, an origin."""
+
+    packed: dict[str | int, str] = field(default_factory=dict)
+
+    def at(self, loc: Location, *, key: bool = False) -> Mark:
+        if len(loc) > 2 and loc[1] in self.packed:
+            for kind, line, column, *inner in json.loads(self.packed.pop(loc[1])):
+                table = self.keys if kind else self.values
+                table[(*loc[:2], *inner)] = Mark(line, column)
+        return super().at(loc, key=key)
+
+
+def pack(marks: Marks) -> PackedMarks:
+    """`marks` of a catalog file (locations under `intercepts.<id>`) as PackedMarks."""
+    packed = PackedMarks(marks.path)
+    inner: dict[str | int, list[list[Any]]] = {}
+    for kind, table in ((0, marks.values), (1, marks.keys)):
+        for loc, mark in table.items():
+            if len(loc) <= 2:
+                (packed.keys if kind else packed.values)[loc] = mark
+            else:
+                inner.setdefault(loc[1], []).append([kind, mark.line, mark.column, *loc[2:]])
+    packed.packed = {entry: json.dumps(items, default=str) for entry, items in inner.items()}
+    return packed
 
 
 @dataclass
