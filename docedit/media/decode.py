@@ -39,8 +39,10 @@ def decode_audio(info: MediaInfo, rate: int) -> np.ndarray:
         if kind is np.uint8:
             samples -= 128.0
     scale = np.float32(2 ** (8 * segment.sample_width - 1))
-    audio = samples.reshape(-1, segment.channels) / scale
-    return resample(to_stereo(audio), segment.frame_rate, rate)
+    audio = (samples.reshape(-1, segment.channels) / scale)[:, :2]
+    # Channels are filtered independently: a mono call is resampled once, then doubled
+    # (the same samples as resampling both copies, in half the time).
+    return to_stereo(resample(audio, segment.frame_rate, rate))
 
 
 def to_stereo(audio: np.ndarray) -> np.ndarray:
@@ -48,7 +50,7 @@ def to_stereo(audio: np.ndarray) -> np.ndarray:
         return audio
     if audio.shape[1] == 1:
         return np.repeat(audio, 2, axis=1)
-    return audio[:, :2]  # front left and right of a multichannel file
+    return np.ascontiguousarray(audio[:, :2])  # front left and right of a multichannel file
 
 
 def resample(audio: np.ndarray, source_rate: int, rate: int) -> np.ndarray:
