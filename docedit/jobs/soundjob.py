@@ -128,8 +128,11 @@ def _doing(plan: Plan | None, blocks: int) -> str:
 
 def _work(tasks: Connection, results: Connection, done: Synchronized[int]) -> None:
     try:
+        from docedit.core.memory import keep_freed_memory
         from docedit.output.encode import aac_sink
         from docedit.sound.mix import mix  # the slow import, overlapping validation
+
+        keep_freed_memory()  # this process only mixes, then ends
 
         try:
             plan, media, m4a, profile = tasks.recv()
