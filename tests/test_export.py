@@ -65,6 +65,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("DOCEDIT_CACHE_DIR", str(folder))
     monkeypatch.setattr(segments, "SEGMENT_SECONDS", 1)
+    monkeypatch.setattr(segments, "PREVIEW_SEGMENT_SECONDS", 1)
     return folder / "segments"
 
 
