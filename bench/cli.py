@@ -1,6 +1,6 @@
 """The bench's command line: which sections run, and the report written after each.
 
-python -m bench [--quick] [--only validate,mix,render,compare,same,payload] [--runs N]
+python -m bench [--quick] [--only validate,mix,render,compare,preview,same,...] [--runs N]
                 [--final-runs N] [--ref REV]
 """
 
@@ -25,7 +25,7 @@ from docedit.media.ffmpeg import ffmpeg_exe
 
 TIMED = ("validate", "mix", "render", "compare")  # the default: what `make bench` measures
 # the checks (same output as --ref, payload size) and the incremental render, run alone
-SECTIONS = (*TIMED, "same", "payload", "incremental", "cluster", "long", "catalog")
+SECTIONS = (*TIMED, "preview", "same", "payload", "incremental", "cluster", "long", "catalog")
 # Results that are facts, not rows of timings, and the section that makes each.
 FACTS = {
     "outputs": "compare",
@@ -87,6 +87,8 @@ def earlier_sections(path: Path, rerun: set[str]) -> tuple[dict, dict[str, str],
                 {p: rows(v) for p, v in value.items()} if isinstance(value, dict) else rows(value)
             )
             when[key] = dates.get(key, "in an earlier run")
+    if "compare:preview" in dates and not rerun & {"compare", "preview"}:
+        when["compare:preview"] = dates["compare:preview"]  # `--only preview`'s own date
     return kept, when, data.get("profile")
 
 
@@ -130,6 +132,7 @@ def main() -> None:
         "mix": lambda: section_mix(results, 1 if not args.quick else args.runs, minutes),
         "render": lambda: section_render(results, args.runs),
         "compare": lambda: section_compare(results, args.runs, args.final_runs, stills),
+        "preview": lambda: section_compare(results, args.runs, 0, stills, ("preview",)),
         "same": lambda: same.section_same(results, args.ref),
         "payload": lambda: catalog_size.section_payload(results),
         "incremental": lambda: incremental.section_incremental(results, stills),
@@ -145,7 +148,7 @@ def main() -> None:
     for name, run in runners.items():
         if name in sections:
             run()
-            measured[name] = now()
+            measured["compare:preview" if name == "preview" else name] = now()
             save(results, measured, sections, args.quick, suffix, profiled or NOT_PROFILED)
     save(results, measured, sections, args.quick, suffix, profiled or profile_preview(stills))
 
@@ -163,6 +166,9 @@ def save(
     path = DOCS / f"benchmarks{suffix}.json"
     kept, kept_dates, _ = earlier_sections(path, sections)
     merged = {**kept, **results}
+    if "preview" in sections and "compare" not in sections:  # the final rows stay
+        for key in ("compare", "outputs"):
+            merged[key] = {**kept.get(key, {}), **results.get(key, {})}
     dates = {**kept_dates, **measured}
     # The checks alone (same, payload) time nothing: the machine named stays the one the
     # kept timings were measured on.

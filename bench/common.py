@@ -22,10 +22,20 @@ def docedit(*args: object) -> list[str]:
     return [sys.executable, "-m", "docedit", *map(str, args)]
 
 
+EMPTY = "docedit, every cache emptied first (stills decoded, media probed again)"
+
+
+def forget_everything() -> None:
+    """docedit's cache folder removed whole: the probe cache and the decoded stills too."""
+    shutil.rmtree(WORK / "cache", ignore_errors=True)
+
+
 def forget_sounds() -> None:
     """docedit's rows are cold renders: its sound cache, and the picture segments a render
     keeps in the same cache folder since the segment cache came (without this, every run
-    after a section's first drew no frames), are emptied before each run."""
+    after a section's first drew no frames), are emptied before each run. The probe
+    cache and the decoded stills stay, as they do for an editor between renders (a
+    row with every cache emptied, `EMPTY`, shows what they save)."""
     shutil.rmtree(WORK / "cache" / "sound", ignore_errors=True)
     shutil.rmtree(WORK / "cache" / "segments", ignore_errors=True)
 

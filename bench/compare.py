@@ -13,10 +13,12 @@ from bench import outputs
 from bench.common import (
     CACHE_ENV,
     CACHED,
+    EMPTY,
     FLOOR,
     SOUND_FLOOR,
     WORK,
     docedit,
+    forget_everything,
     forget_sounds,
     load_project,
 )
@@ -26,9 +28,15 @@ from bench.melt_command import melt_command
 from bench.reference import STEP, aac_coder, reference_timeline
 from docedit.media.ffmpeg import ffmpeg_exe
 
+PROFILES = ("final", "preview")
 
-def section_compare(results: dict, runs: int, final_runs: int, stills: int) -> None:
-    print(f"compare: the reference cut ({stills} stills) four ways", flush=True)
+
+def section_compare(
+    results: dict, runs: int, final_runs: int, stills: int, profiles: tuple[str, ...] = PROFILES
+) -> None:
+    """The reference cut in each of `profiles` (`--only preview` runs the preview alone,
+    about a minute; the final rows of the last full run are kept beside it)."""
+    print(f"compare: the reference cut ({stills} stills) four ways, {profiles}", flush=True)
     reference = reference_timeline(WORK, stills)
     mixed = WORK / "compare-mix.wav"  # docedit's mix, the same in both profiles
     run_once(docedit("mix", reference, "-o", mixed, "-q"), CACHE_ENV)
@@ -37,7 +45,7 @@ def section_compare(results: dict, runs: int, final_runs: int, stills: int) -> N
             profile: compare_profile(
                 profile, reference, stills, mixed, runs if profile == "preview" else final_runs
             )
-            for profile in ("final", "preview")
+            for profile in profiles
         }
     finally:
         mixed.unlink(missing_ok=True)
@@ -45,7 +53,7 @@ def section_compare(results: dict, runs: int, final_runs: int, stills: int) -> N
     ran = ("docedit", "ffmpeg", "moviepy", *(("melt",) if shutil.which("melt") else ()))
     results["outputs"] = {
         f"{who} {profile}": outputs.decoded(WORK / f"compare-{who}-{profile}.mp4")
-        for profile in ("final", "preview")
+        for profile in profiles
         for who in ran
     }
 
@@ -119,6 +127,7 @@ def compare_profile(
     if profile == "preview":  # the editor's loop: pictures moved, sound unchanged
         # each round, after the cold run that filled the cache
         commands.append(Command(CACHED, render, CACHE_ENV))
+        commands.append(Command(EMPTY, render, CACHE_ENV, before_each=forget_everything))
     try:
         rows = measure_rounds(commands, rounds, seconds)
     finally:
