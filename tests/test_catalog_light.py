@@ -36,7 +36,7 @@ def test_the_light_path_gives_the_full_paths_rows_and_probes_only_what_it_shows(
     assert [row.to_json() for row in rows] == [row.to_json() for row in full]
     assert sorted(row.id for row in rows) == expected(N, matching)
     assert all(row.duration == 3.0 for row in rows)
-    probed = {key.rsplit("/", 1)[1] for key in cache._entries}
+    probed = {key.rsplit("/", 1)[1] for key in cache.kept()}
     shown = {f"{row.id}.wav" for row in rows}
     played = {f"{i}.wav" for i in used_intercepts(load_project(catalog))}  # the select's three
     assert shown <= probed <= shown | played

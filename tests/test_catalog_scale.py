@@ -9,9 +9,9 @@ of docedit. One catalog is made and validated for the whole module: it is the sl
 from __future__ import annotations
 
 import datetime as dt
-import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -21,6 +21,7 @@ from docedit.core.errors import DoceditError
 from docedit.jobs.arc import arc_data, draw_arc
 from docedit.jobs.validate import validate
 from docedit.media.probe import ProbeCache
+from docedit.media.transcripts import TranscriptCache
 from docedit.plan.query import Catalog, Query, expand
 from tests.conftest import ROOT
 
@@ -94,10 +95,11 @@ def test_a_duplicate_id_across_two_files_names_both_places(big, tmp_path):
 
 
 def test_transcripts_are_cached_unless_the_project_redacts(big, tmp_path):
-    cache = json.loads((big.project.base / "cache" / "transcripts-v1.json").read_text("utf-8"))
-    assert len(cache) == 8 and all("cues" in entry for entry in cache.values())
+    cache = TranscriptCache(big.project.base / "cache")
+    kept = cache.kept()
+    assert len(kept) == 8 and all(cache.get(Path(key)) for key in kept)
     report = validate(ROOT / "timelines" / "arc.yaml", ProbeCache(tmp_path))  # it redacts
-    assert report.ok() and not (tmp_path / "transcripts-v1.json").exists()
+    assert report.ok() and not TranscriptCache(tmp_path).file.exists()
 
 
 def test_the_arc_chart_counts_calls_per_week_and_marks_the_cut(big, tmp_path):

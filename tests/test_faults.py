@@ -9,9 +9,11 @@ so no mount outlives the test and no root is needed where user namespaces are al
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -264,18 +266,26 @@ def test_a_sound_worker_dead_from_the_start_is_a_clear_error(tmp_path):
     assert list(out.parent.iterdir()) == []
 
 
-def test_a_damaged_probe_cache_is_probed_again(tmp_path):
+def test_a_damaged_probe_cache_is_probed_again(tmp_path, capsys):
     path = small_timeline(tmp_path / "project")
     load_project(path)
     from docedit.media.probe import ProbeCache
 
     cache = ProbeCache()
-    text = cache.file.read_text("utf-8")
-    broken = text.replace('"info": {', '"info": {"junk": 1, ', 1).replace('"path"', '"pth"')
-    cache.file.write_text(broken, "utf-8")
+    whole = cache.file.read_bytes()
+    with contextlib.closing(sqlite3.connect(cache.file)) as db, db:  # checksums now wrong
+        db.execute("UPDATE entries SET value = replace(value, '\"path\"', '\"pth\"')")
     assert load_project(path).timeline is not None  # the damaged entries are probed again
-    cache.file.write_text(text[: len(text) // 2], "utf-8")  # cut short, as by a full disk
+    assert "is damaged (checksum)" in capsys.readouterr().err
+    with contextlib.closing(sqlite3.connect(cache.file)) as db, db:  # checksums right, junk
+        db.execute("UPDATE entries SET value = '{\"pth\": 1}', crc = NULL")
     assert load_project(path).timeline is not None
+    cache.file.write_bytes(whole[: len(whole) // 2])  # cut short, as by a full disk
+    assert load_project(path).timeline is not None
+    cache.file.write_bytes(b"not a database at all" * 100)
+    assert load_project(path).timeline is not None
+    assert "warning: the cache" in capsys.readouterr().err
+    assert ProbeCache().kept()  # made again
 
 
 def test_an_atomic_write_keeps_the_partials_of_a_live_writer(tmp_path):

@@ -161,7 +161,8 @@ def transcript_findings(project: Project, rules: Rules | None = None) -> list[Fi
     rules = rules or RULES[DEFAULT_RULES]
     fps = project.timeline.settings.fps
     findings = []
-    for path, cues in sorted(project.transcripts.items()):
+    for path in sorted(project.transcripts):  # one at a time: a catalog holds thousands
+        cues = project.transcripts[path]
         for breach in check([_rule_cue(cue) for cue in cues], rules, fps):
             findings.append(_finding(path, breach))
     return findings

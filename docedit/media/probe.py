@@ -6,20 +6,18 @@ are cached on disk per (absolute path, size, mtime), so validating again is fast
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import threading
 import warnings
 from dataclasses import asdict
 from pathlib import Path
 
-from docedit.core.atomic import atomic_output
 from docedit.core.errors import first_line, last_line
 from docedit.media.ffmpeg import media_arg, run_ffmpeg
 
 # The facts live in a pure module; re-exported here so `from probe import MediaInfo` works.
 from docedit.media.info import AudioStream, MediaInfo, VideoStream
+from docedit.media.store import Store
 from docedit.media.wav import probe_wav
 
 __all__ = [
@@ -32,7 +30,7 @@ __all__ = [
     "probe_image",
 ]
 
-CACHE_VERSION = 3  # 3: PCM WAVs read exactly from their header (media/wav.py)
+CACHE_VERSION = 4  # 3: PCM WAVs read exactly from their header; 4: SQLite (store.py)
 PROBE_TIMEOUT_S = 120.0
 
 
@@ -147,20 +145,16 @@ def cache_root() -> Path:
 
 
 class ProbeCache:
-    """Probe results on disk, keyed by absolute path, size and modification time."""
+    """Probe results on disk, keyed by absolute path, size and modification time; looked
+    up one file at a time (store.py), so a large cache is never held whole."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        self.file = (directory or cache_root()) / f"probe-v{CACHE_VERSION}.json"
-        self._lock = threading.Lock()
-        self._entries: dict[str, dict] = self._read()
-        self._dirty = False
+        self.file = (directory or cache_root()) / f"probe-v{CACHE_VERSION}.sqlite"
+        self._store = Store(self.file)
 
-    def _read(self) -> dict[str, dict]:
-        try:
-            data = json.loads(self.file.read_text("utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
+    def kept(self) -> list[str]:
+        """The `kind:path` keys kept (for tests)."""
+        return self._store.kept()
 
     def get(self, path: Path, kind: str) -> MediaInfo:
         """Cached facts for `path` used as `kind` ('image' or 'av')."""
@@ -173,26 +167,16 @@ class ProbeCache:
             return MediaInfo(absolute, error="cannot read it: permission denied")
         key = f"{kind}:{absolute}"
         stamp = [stat.st_size, stat.st_mtime_ns]
-        with self._lock:
-            entry = self._entries.get(key)
-        if isinstance(entry, dict) and entry.get("stamp") == stamp:
+        entry = self._store.get(key, stamp)
+        if entry is not None:
             try:
-                return MediaInfo.from_json(entry["info"])
+                return MediaInfo.from_json(entry)
             except (KeyError, TypeError, ValueError, IndexError):
                 pass  # a damaged entry: probe again
         info = probe_image(Path(absolute)) if kind == "image" else probe_av(Path(absolute))
-        with self._lock:
-            self._entries[key] = {"stamp": stamp, "info": asdict(info)}
-            self._dirty = True
+        self._store.put(key, stamp, asdict(info))
         return info
 
     def save(self) -> None:
-        """Write the cache atomically; a cache that cannot be written is only slower."""
-        if not self._dirty:
-            return
-        try:
-            with atomic_output(self.file, ".json") as temp:
-                temp.write_text(json.dumps(self._entries), "utf-8")
-            self._dirty = False
-        except OSError:
-            pass
+        """Write what was probed; a cache that cannot be written is only slower."""
+        self._store.save()

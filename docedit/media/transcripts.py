@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -24,12 +23,12 @@ from typing import Any
 
 import pysubs2
 
-from docedit.core.atomic import atomic_output
 from docedit.core.errors import SubtitleError
 from docedit.media.info import SourceCue, Word
+from docedit.media.store import Store
 
 MAX_SUBTITLE_BYTES = 5 * 1024 * 1024
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: SQLite (store.py), an entry at a time
 _INLINE = re.compile(r"<((?:\d+:)?\d{2}:\d{2}\.\d{3})>")
 _TAG = re.compile(r"</?[^>]*>")
 
@@ -159,39 +158,34 @@ def timing_lines(path: Path, count: int) -> list[int]:
 class TranscriptCache:
     """Parsed cues on disk, keyed by absolute path, size and modification time (and
     those of its `.words.json`), like the probe cache: a catalog of thousands is parsed
-    once. A file that cannot be read is remembered with its reason.
+    once, and looked up one transcript at a time (store.py): never held whole. A file
+    that cannot be read is remembered with its reason.
 
     The cache holds transcript text, so a project that redacts anything (`keep=False`)
     neither reads nor writes it, and drops what an earlier run kept of its files: no
     copy of a redacted word is left in docedit's cache."""
 
     def __init__(self, directory: Path, keep: bool = True) -> None:
-        self.file = directory / f"transcripts-v{CACHE_VERSION}.json"
+        self.file = directory / f"transcripts-v{CACHE_VERSION}.sqlite"
         self.keep = keep
-        self._lock = threading.Lock()
-        self._entries: dict[str, Any] = self._read()
-        self._dirty = False
+        self._store = Store(self.file)
         self._listed: dict[str, frozenset[str]] = {}  # folder -> its names, read once
         self._times: dict[tuple[int, int], Fraction] = {}  # one Fraction per cue time
 
-    def _read(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.file.read_text("utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
+    def kept(self) -> list[str]:
+        """The transcripts kept (for tests)."""
+        return self._store.kept()
 
     def get(self, path: Path) -> list[SourceCue]:
         """The cues of `path`, from the cache when neither file changed; SubtitleError
         says why it cannot be read."""
         absolute = str(path) if os.path.isabs(path) else os.path.abspath(path)
         if not self.keep:
-            with self._lock:
-                self._dirty |= self._entries.pop(absolute, None) is not None
+            self._store.pop(absolute)
             return read_cues(Path(absolute))
         stamp = [_stamp(absolute), self._words_stamp(absolute)]
-        entry = self._entries.get(absolute)
-        if stamp[0] is not None and isinstance(entry, dict) and entry.get("stamp") == stamp:
+        entry = self._store.get(absolute, stamp) if stamp[0] is not None else None
+        if isinstance(entry, dict):
             try:
                 return _loaded(entry, self._times)
             except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
@@ -199,10 +193,22 @@ class TranscriptCache:
         try:
             cues = read_cues(Path(absolute))
         except SubtitleError as err:
-            self._put(absolute, {"stamp": stamp, "error": str(err)})
+            self._put(absolute, stamp, {"error": str(err)})
             raise
-        self._put(absolute, {"stamp": stamp, "cues": [_dumped(cue) for cue in cues]})
+        self._put(absolute, stamp, {"cues": [_dumped(cue) for cue in cues]})
         return cues
+
+    def check(self, path: Path) -> list[SourceCue] | None:
+        """What binding asks: SubtitleError when `path` cannot be read; None when its cues
+        are cached (not decoded: they are brought back with `get` when asked), else the
+        cues, parsed now and cached."""
+        absolute = str(path) if os.path.isabs(path) else os.path.abspath(path)
+        if self.keep:
+            stamp = [_stamp(absolute), self._words_stamp(absolute)]
+            raw = self._store.raw(absolute, stamp) if stamp[0] is not None else None
+            if raw is not None and raw.startswith('{"cues": '):
+                return None
+        return self.get(path)
 
     def _words_stamp(self, transcript: str) -> list[int] | None:
         """The stamp of the transcript's `.words.json`, None when there is none: asked of
@@ -217,23 +223,13 @@ class TranscriptCache:
                 self._listed[folder] = frozenset()
         return _stamp(name) if base in self._listed[folder] else None
 
-    def _put(self, key: str, entry: dict[str, Any]) -> None:
-        if entry["stamp"][0] is None:
-            return  # a file that is not there is never cached
-        with self._lock:
-            self._entries[key] = entry
-            self._dirty = True
+    def _put(self, key: str, stamp: list[Any], entry: dict[str, Any]) -> None:
+        if stamp[0] is not None:  # a file that is not there is never cached
+            self._store.put(key, stamp, entry)
 
     def save(self) -> None:
-        """Write the cache atomically; a cache that cannot be written is only slower."""
-        if not self._dirty:
-            return
-        try:
-            with atomic_output(self.file, ".json") as temp:
-                temp.write_text(json.dumps(self._entries, ensure_ascii=False), "utf-8")
-            self._dirty = False
-        except OSError:
-            pass
+        """Write what was parsed; a cache that cannot be written is only slower."""
+        self._store.save()
 
 
 def _stamp(path: str) -> list[int] | None:

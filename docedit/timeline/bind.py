@@ -11,10 +11,11 @@ import glob as globbing
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from functools import singledispatch
+from functools import partial, singledispatch
 from pathlib import Path
 
 from docedit.core.errors import SubtitleError
+from docedit.media.info import SourceCue
 from docedit.media.probe import MediaInfo, ProbeCache
 from docedit.media.transcripts import TranscriptCache
 from docedit.timeline.confine import Root, root_for
@@ -29,7 +30,7 @@ from docedit.timeline.format import (
     VideoPicture,
 )
 from docedit.timeline.load import Marks
-from docedit.timeline.project import Positions, Project, Stamp, natural_key
+from docedit.timeline.project import Positions, Project, Stamp, Transcripts, natural_key
 
 MAX_GLOB_MATCHES = 10_000
 IMAGE = "image"
@@ -130,9 +131,20 @@ def bind(
     # beside the probe cache; not used when text is redacted (the cache holds text)
     redacts = any(intercept.redact for intercept in timeline.intercepts.values())
     transcripts = TranscriptCache(cache.file.parent, keep=not redacts)
+    if transcripts.keep:  # cues brought back from the cache when asked, not all held
+        project.transcripts = Transcripts(partial(_cues_again, transcripts))
     _read_transcripts(project, root, transcripts)
     transcripts.save()
     return project
+
+
+def _cues_again(cache: TranscriptCache, path: Path) -> list[SourceCue]:
+    """A transcript read at binding, asked again: from the cache (the file as it was
+    read, unless it changed since; then as it is now, or no cues if it broke)."""
+    try:
+        return cache.get(path)
+    except SubtitleError:
+        return []
 
 
 def probe_intercepts(project: Project, ids: Iterable[str], cache: ProbeCache) -> None:
@@ -187,6 +199,6 @@ def _read_transcripts(project: Project, root: Root | None, cache: TranscriptCach
                 project.unreadable[path] = root.refusal(path)  # never read, never shown
                 continue
             try:
-                project.transcripts[path] = cache.get(path)
+                project.transcripts.add(path, cache.check(path))
             except SubtitleError as err:
                 project.unreadable[path] = str(err)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,52 @@ def natural_key(path: Path) -> list[object]:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", str(path))]
 
 
+class Transcripts(Mapping[Path, list[SourceCue]]):
+    """The cues of every transcript and translation read at binding, by path. With
+    `load` (the transcript cache's lookup) only the most recently asked are held and the
+    rest are brought back from the cache when asked: a catalog of thousands keeps its
+    memory flat. Without it (nothing cached: a project that redacts) every one is held."""
+
+    RECENT = 64  # played calls and a query's rows ask for the same few again and again
+
+    def __init__(self, load: Callable[[Path], list[SourceCue]] | None = None) -> None:
+        self._load = load
+        self._paths: dict[Path, None] = {}  # every transcript read, in reading order
+        self._held: OrderedDict[Path, list[SourceCue]] = OrderedDict()
+
+    def add(self, path: Path, cues: list[SourceCue] | None) -> None:
+        """A transcript read at binding; its cues, or None to load them when asked."""
+        self._paths[path] = None
+        if cues is not None or self._load is None:
+            self._hold(path, cues or [])
+
+    def __getitem__(self, path: Path) -> list[SourceCue]:
+        if path not in self._paths:
+            raise KeyError(path)
+        cues = self._held.get(path)
+        if cues is None:
+            assert self._load is not None  # without a loader every one is held
+            cues = self._load(path)
+            self._hold(path, cues)
+        elif self._load is not None:
+            self._held.move_to_end(path)
+        return cues
+
+    def _hold(self, path: Path, cues: list[SourceCue]) -> None:
+        self._held[path] = cues
+        if self._load is not None and len(self._held) > self.RECENT:
+            self._held.popitem(last=False)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._paths
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
 @dataclass
 class Project:
     """Everything a plan needs from the disk, and nothing it has to ask the disk for."""
@@ -36,7 +84,7 @@ class Project:
     timeline: Timeline
     media: dict[Path, MediaInfo] = field(default_factory=dict)
     globs: dict[str, list[Path]] = field(default_factory=dict)
-    transcripts: dict[Path, list[SourceCue]] = field(default_factory=dict)
+    transcripts: Transcripts = field(default_factory=Transcripts)
     unreadable: dict[Path, str] = field(default_factory=dict)  # transcript -> why not
     stamps: dict[Path, Stamp] = field(default_factory=dict)  # media as validated
     marks: Marks | None = None

@@ -1,0 +1,164 @@
+"""A cache of facts on disk that is read one entry at a time: SQLite, from the stdlib.
+
+The probe and transcript caches used to be one JSON file each, parsed whole at start:
+for a catalog of thousands that is megabytes of dicts held at once, whatever the run
+asks for. Here an entry is looked up by its key when asked, so memory does not grow
+with the cache. Each entry keeps the stamp it is valid for (the file's size and mtime,
+as JSON) and a CRC-32 of its value: a damaged entry is never served (it is made again,
+with a `warning:` line), and a file SQLite cannot read is replaced by an empty one.
+Writes wait in memory and go in as one transaction at `save()`: a cache that cannot be
+written (read-only folder, another process holding the lock) is only slower.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+import threading
+import zlib
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS entries "
+    "(key TEXT PRIMARY KEY, stamp TEXT, value TEXT, crc INTEGER) WITHOUT ROWID"
+)
+_LOCK_WAIT_S = 2.0  # another process saving: wait this long, then skip saving
+
+
+class Store:
+    """Key -> (stamp, JSON value) in one SQLite file, opened on first use."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._pending: dict[str, tuple[str, str] | None] = {}  # None: to delete
+
+    def __getstate__(self) -> dict[str, Any]:  # a connection does not cross processes
+        return {"file": self.file}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["file"])  # type: ignore[misc]
+
+    def get(self, key: str, stamp: Any) -> Any | None:
+        """The value kept for `key` at `stamp`; None when there is none, it is stale, or
+        it is damaged (then reported)."""
+        raw = self.raw(key, stamp)
+        try:
+            return None if raw is None else json.loads(raw)
+        except ValueError as err:
+            self._damaged(f"its entry for {key} is damaged ({err}); making it again")
+            return None
+
+    def raw(self, key: str, stamp: Any) -> str | None:
+        """`get`'s value as the JSON text kept, checksum verified, not decoded."""
+        want = json.dumps(stamp)
+        with self._lock:
+            if key in self._pending:
+                pending = self._pending[key]
+                row = (pending[0], pending[1], None) if pending else None
+            else:
+                row = self._query("SELECT stamp, value, crc FROM entries WHERE key = ?", key)
+        if row is None or row[0] != want:
+            return None
+        _stamp, value, crc = row
+        if not isinstance(value, str) or (crc is not None and zlib.crc32(value.encode()) != crc):
+            self._damaged(f"its entry for {key} is damaged (checksum); making it again")
+            return None
+        return value
+
+    def put(self, key: str, stamp: Any, value: Any) -> None:
+        """Keep `value` for `key` at `stamp` (written at `save()`)."""
+        with self._lock:
+            self._pending[key] = (json.dumps(stamp), json.dumps(value, ensure_ascii=False))
+
+    def pop(self, key: str) -> bool:
+        """Forget `key`; whether there was an entry to forget."""
+        with self._lock:
+            present = self._pending.get(key) is not None or (
+                key not in self._pending
+                and self._query("SELECT 1 FROM entries WHERE key = ?", key) is not None
+            )
+            if present:
+                self._pending[key] = None
+        return present
+
+    def kept(self) -> list[str]:
+        """Every key kept (for tests and `cache info`)."""
+        with self._lock:
+            db = self._open()
+            stored = [row[0] for row in db.execute("SELECT key FROM entries")] if db else []
+            kept = {key for key, value in self._pending.items() if value is not None}
+            gone = {key for key, value in self._pending.items() if value is None}
+        return sorted((set(stored) | kept) - gone)
+
+    def save(self) -> None:
+        """Write what was put since the last save, in one transaction."""
+        with self._lock:
+            if not self._pending:
+                return
+            rows = [(k, *v, zlib.crc32(v[1].encode())) for k, v in self._pending.items() if v]
+            gone = [(k,) for k, v in self._pending.items() if v is None]
+            self._pending.clear()
+            if not rows and not gone and self._db is None:
+                return
+            try:
+                self.file.parent.mkdir(parents=True, exist_ok=True)
+                db = self._open()
+                if db is None:
+                    return
+                with db:
+                    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+                    db.executemany("DELETE FROM entries WHERE key = ?", gone)
+            except (OSError, sqlite3.Error):
+                pass  # only slower next time
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def _query(self, sql: str, key: str) -> Any:
+        db = self._open(create=False)
+        if db is None:
+            return None
+        try:
+            return db.execute(sql, (key,)).fetchone()
+        except sqlite3.DatabaseError as err:
+            self._reset(err)
+            return None
+
+    def _open(self, create: bool = True) -> sqlite3.Connection | None:
+        """The connection (made once); None when there is no cache file yet and `create`
+        is false, or it cannot be opened."""
+        if self._db is not None:
+            return self._db
+        if not create and not self.file.exists():
+            return None
+        for _attempt in range(2):
+            try:
+                db = sqlite3.connect(self.file, timeout=_LOCK_WAIT_S, check_same_thread=False)
+                db.execute(_SCHEMA)
+                db.commit()
+            except sqlite3.DatabaseError as err:
+                if "locked" in str(err) or not self.file.exists():
+                    return None
+                self._reset(err)  # then once more, on a new file
+                continue
+            self._db = db
+            return db
+        return None
+
+    def _reset(self, err: Exception) -> None:
+        """A cache file SQLite cannot read: reported, removed, made again on save."""
+        self._damaged(f"it cannot be read ({err}); starting it again")
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        self.file.unlink(missing_ok=True)
+
+    def _damaged(self, why: str) -> None:
+        print(f"warning: the cache {self.file}: {why}", file=sys.stderr, flush=True)
