@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,10 @@ __all__ = ["app", "main"]
 def main() -> None:
     """The `docedit` command. A render forks its sound worker first of all, so that the
     worker's imports overlap the command line's own (jobs/soundjob.py, `start_early`)."""
+    # docedit runs its work in processes (frames, the mix, ffmpeg); numpy's and scipy's
+    # BLAS thread pools, started at import in each of them, only spin. Set before numpy
+    # is imported; a value the user set is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if sys.argv[1:2] == ["render"]:
         from docedit.jobs.soundjob import start_early
 
