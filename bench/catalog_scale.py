@@ -221,7 +221,9 @@ def report(facts: dict, measured: list[str]) -> list[str]:
         "YAML and half CSV through `include:`, one scene playing a `select:` of three calls.",
         "Cold: the cache folder emptied first (every WAV probed, every SRT and included",
         "catalog parsed; a consistent PCM WAV is read from its header in Python, anything",
-        "else by ffmpeg). Warm: the probe, transcript and parsed-catalog caches kept.",
+        "else by ffmpeg). Warm: the probe, transcript and parsed-catalog caches kept (the",
+        "probe and transcript caches are SQLite files read one entry at a time, and a run",
+        "holds the cues of only its 64 most recently asked transcripts).",
         "`catalog --text` loads the timeline (its catalogs from the cache when warm) and",
         "reads every transcript, but probes only the calls it shows or a scene plays; its",
         "output goes to a pipe, so it prints the plain table (no rich layout).",
@@ -238,4 +240,24 @@ def report(facts: dict, measured: list[str]) -> list[str]:
             f"| {row['name']} | {row['runs']} | {row['wall']:.1f} s | {row['cpu']:.1f} s | "
             f"{row['rss_mb']:.0f} MB |"
         )
-    return [*lines, ""]
+    return [*lines, "", *per_entry(facts["rows"]), ""]
+
+
+def per_entry(rows: list[dict]) -> list[str]:
+    """Peak RSS per extra entry, smallest to largest catalog of own files, for each warm
+    command (the issue asks for memory flat in the catalog size)."""
+    small, large = SIZES[0], SIZES[-1]
+    found = []
+    for command in ("validate, warm", f"catalog --text {TEXT}, warm"):
+        rss = {
+            row["intercepts"]: row["rss_mb"]
+            for row in rows
+            if row["distinct"] and row["name"].endswith(f": {command}")
+        }
+        if small in rss and large in rss:
+            extra = (rss[large] - rss[small]) * 2**20 / (large - small)
+            found.append(
+                f"{command}: {rss[small]:.0f} -> {rss[large]:.0f} MB peak RSS from {small:,} to "
+                f"{large:,} intercepts, {extra / 1024:.1f} KB per extra entry"
+            )
+    return ["Memory per entry (own files each):", "", *(f"- {line}" for line in found)]
