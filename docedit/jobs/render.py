@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from docedit.core.atomic import output_lock
+from docedit.core.background import Background
 from docedit.core.errors import MediaError, OutputError
 from docedit.core.loudness_specs import loudness_spec
 from docedit.jobs.progress import Reporter, Silent, warn
@@ -34,7 +35,7 @@ from docedit.output.encode import (
     plan_frame,
     require_encoders,
 )
-from docedit.output.manifest import write_manifest
+from docedit.output.manifest import source_hashes, write_manifest
 from docedit.output.sidecar import write_subtitles
 from docedit.picture.frames import FrameRenderer
 from docedit.picture.stillcache import StillCache
@@ -180,6 +181,7 @@ def render(
             m4a, mixed = cached
         else:
             job.submit(plan, sound_media(project, plan), m4a, chosen)
+        hashes = Background(source_hashes, project, plan)  # for the manifest, meanwhile
         try:
             # A render that keeps its picture segments also keeps its decoded stills.
             stills = StillCache(warn=warn) if segments is not None else None
@@ -207,7 +209,7 @@ def render(
             mux(picture, m4a, out)
         else:  # the segments and the sound, joined in one stream-copy run
             concat(stats.parts, out, m4a)
-        write_manifest(project, plan, out, chosen.name)
+        write_manifest(project, plan, out, chosen.name, hashes.result())
         if cache and not cached:
             cache.put(key, m4a, mixed)
     count, fps = frames.count, frames.fps

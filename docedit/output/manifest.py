@@ -115,14 +115,25 @@ def _redactions(project: Project, plan: Plan) -> list[dict[str, Any]]:
     return log
 
 
-def build_manifest(project: Project, plan: Plan, out: Path, profile: str) -> dict[str, Any]:
-    """The manifest of an output just written at `out`."""
+def source_hashes(project: Project, plan: Plan) -> dict[Path, str]:
+    """The sha256 of every file the cut uses. A render works these out while it draws
+    (hashlib lets go of the GIL), not after the output is written: its sources cannot
+    change meanwhile unnoticed, as the render checks their size and time at the end."""
+    return {path: sha256(path) for path in _uses(project, plan)}
+
+
+def build_manifest(
+    project: Project, plan: Plan, out: Path, profile: str, hashes: dict[Path, str] | None = None
+) -> dict[str, Any]:
+    """The manifest of an output just written at `out` (with the sources' `hashes` when
+    they were worked out already)."""
     folder = manifest_path(out).parent
+    hashes = hashes or {}
     sources = [
         {
             "path": _relative(path, folder),
             "role": entry.role,
-            "sha256": sha256(path),
+            "sha256": hashes.get(path) or sha256(path),
             "size": path.stat().st_size,
             "uses": entry.spans,
         }
@@ -141,10 +152,12 @@ def build_manifest(project: Project, plan: Plan, out: Path, profile: str) -> dic
     }
 
 
-def write_manifest(project: Project, plan: Plan, out: Path, profile: str) -> Path:
+def write_manifest(
+    project: Project, plan: Plan, out: Path, profile: str, hashes: dict[Path, str] | None = None
+) -> Path:
     """Write `OUT.manifest.json` atomically, after the output itself."""
     target = manifest_path(out)
-    data = build_manifest(project, plan, out, profile)
+    data = build_manifest(project, plan, out, profile, hashes)
     with atomic_output(target, ".json") as temp:
         temp.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
     return target
