@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -176,6 +177,10 @@ class ProbeCache:
         info = probe_image(Path(absolute)) if kind == "image" else probe_av(Path(absolute))
         self._store.put(key, stamp, asdict(info))
         return info
+
+    def prefetch(self, uses: Iterable[tuple[Path, str]]) -> None:
+        """Read the entries of these (path, kind) ahead, in a few queries (store.py)."""
+        self._store.prefetch(f"{kind}:{os.path.abspath(path)}" for path, kind in uses)
 
     def save(self) -> None:
         """Write what was probed; a cache that cannot be written is only slower."""

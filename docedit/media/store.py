@@ -17,6 +17,7 @@ import sqlite3
 import sys
 import threading
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ _SCHEMA = (
     "(key TEXT PRIMARY KEY, stamp TEXT, value TEXT, crc INTEGER) WITHOUT ROWID"
 )
 _LOCK_WAIT_S = 2.0  # another process saving: wait this long, then skip saving
+_BATCH = 500  # keys per query when reading ahead (SQLite allows 32,766 parameters)
 
 
 class Store:
@@ -35,6 +37,7 @@ class Store:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, tuple[str, str] | None] = {}  # None: to delete
+        self._fetched: dict[str, tuple[str, str, int | None]] = {}  # read ahead, not yet asked
 
     def __getstate__(self) -> dict[str, Any]:  # a connection does not cross processes
         return {"file": self.file}
@@ -55,10 +58,13 @@ class Store:
     def raw(self, key: str, stamp: Any) -> str | None:
         """`get`'s value as the JSON text kept, checksum verified, not decoded."""
         want = json.dumps(stamp)
+        row: tuple[str, str, int | None] | None
         with self._lock:
             if key in self._pending:
                 pending = self._pending[key]
                 row = (pending[0], pending[1], None) if pending else None
+            elif key in self._fetched:
+                row = self._fetched.pop(key)
             else:
                 row = self._query("SELECT stamp, value, crc FROM entries WHERE key = ?", key)
         if row is None or row[0] != want:
@@ -68,6 +74,25 @@ class Store:
             self._damaged(f"its entry for {key} is damaged (checksum); making it again")
             return None
         return value
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Read the entries of `keys` in a few queries, not one each (binding asks for
+        thousands at once); `raw` and `get` then answer each once from memory."""
+        with self._lock:
+            wanted = [k for k in dict.fromkeys(keys) if k not in self._pending]
+            db = self._open(create=False) if wanted else None
+            if db is None:
+                return
+            try:
+                for start in range(0, len(wanted), _BATCH):
+                    chunk = wanted[start : start + _BATCH]
+                    marks = ",".join("?" * len(chunk))  # placeholders only: no text in SQL
+                    sql = f"SELECT key, stamp, value, crc FROM entries WHERE key IN ({marks})"
+                    for key, stamp, value, crc in db.execute(sql, chunk):
+                        self._fetched[key] = (stamp, value, crc)
+            except sqlite3.DatabaseError as err:
+                self._fetched.clear()
+                self._reset(err)
 
     def put(self, key: str, stamp: Any, value: Any) -> None:
         """Keep `value` for `key` at `stamp` (written at `save()`)."""

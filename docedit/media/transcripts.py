@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -171,6 +171,11 @@ class TranscriptCache:
         self._store = Store(self.file)
         self._listed: dict[str, frozenset[str]] = {}  # folder -> its names, read once
         self._times: dict[tuple[int, int], Fraction] = {}  # one Fraction per cue time
+        # The entries `check` found current, as their JSON text: a few hundred bytes a
+        # transcript (its cues as objects take several times that), so a query that asks
+        # for every one after binding decodes them here, without asking SQLite or the
+        # disk again.
+        self._checked: dict[str, str] = {}
 
     def kept(self) -> list[str]:
         """The transcripts kept (for tests)."""
@@ -183,6 +188,12 @@ class TranscriptCache:
         if not self.keep:
             self._store.pop(absolute)
             return read_cues(Path(absolute))
+        checked = self._checked.get(absolute)
+        if checked is not None:
+            try:
+                return _loaded(json.loads(checked), self._times)
+            except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
+                del self._checked[absolute]  # read it again below
         stamp = [_stamp(absolute), self._words_stamp(absolute)]
         entry = self._store.get(absolute, stamp) if stamp[0] is not None else None
         if isinstance(entry, dict):
@@ -198,6 +209,18 @@ class TranscriptCache:
         self._put(absolute, stamp, {"cues": [_dumped(cue) for cue in cues]})
         return cues
 
+    def texts(self, path: Path) -> list[str]:
+        """The text of each cue of `path`: what a text query reads, taken from the entry
+        binding checked without making its cues (times and words) at all."""
+        absolute = str(path) if os.path.isabs(path) else os.path.abspath(path)
+        checked = self._checked.get(absolute)
+        if checked is not None:
+            try:
+                return [str(cue[4]) for cue in json.loads(checked)["cues"]]
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass  # the cues below say what is wrong, or read it again
+        return [cue.text for cue in self.get(path)]
+
     def check(self, path: Path) -> list[SourceCue] | None:
         """What binding asks: SubtitleError when `path` cannot be read; None when its cues
         are cached (not decoded: they are brought back with `get` when asked), else the
@@ -207,8 +230,15 @@ class TranscriptCache:
             stamp = [_stamp(absolute), self._words_stamp(absolute)]
             raw = self._store.raw(absolute, stamp) if stamp[0] is not None else None
             if raw is not None and raw.startswith('{"cues": '):
+                self._checked[absolute] = raw
                 return None
         return self.get(path)
+
+    def prefetch(self, paths: Iterable[Path]) -> None:
+        """Read the cache entries of `paths` ahead, in a few queries: binding then checks
+        thousands of transcripts without a query each."""
+        if self.keep:
+            self._store.prefetch(str(p) if os.path.isabs(p) else os.path.abspath(p) for p in paths)
 
     def _words_stamp(self, transcript: str) -> list[int] | None:
         """The stamp of the transcript's `.words.json`, None when there is none: asked of

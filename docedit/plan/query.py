@@ -100,8 +100,8 @@ class Catalog:
         """The intercept's transcript and translation cues, folded, one line each."""
         if intercept_id not in self._texts:
             intercept = self.project.timeline.intercepts[intercept_id]
-            cues = (cue.text for lang in LANGS for cue in self.project.cues(intercept, lang))
-            self._texts[intercept_id] = fold_text("\n".join(cues))
+            texts = (text for lang in LANGS for text in self.project.cue_texts(intercept, lang))
+            self._texts[intercept_id] = fold_text("\n".join(texts))
         return self._texts[intercept_id]
 
     def names(self, intercept_id: str) -> tuple[set[str], set[str]]:

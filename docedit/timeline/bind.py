@@ -132,10 +132,20 @@ def bind(
     redacts = any(intercept.redact for intercept in timeline.intercepts.values())
     transcripts = TranscriptCache(cache.file.parent, keep=not redacts)
     if transcripts.keep:  # cues brought back from the cache when asked, not all held
-        project.transcripts = Transcripts(partial(_cues_again, transcripts))
+        project.transcripts = Transcripts(
+            partial(_cues_again, transcripts), partial(_texts_again, transcripts)
+        )
     _read_transcripts(project, root, transcripts)
     transcripts.save()
     return project
+
+
+def _texts_again(cache: TranscriptCache, path: Path) -> list[str]:
+    """The cue texts of a transcript read at binding (for a text query), as `_cues_again`."""
+    try:
+        return cache.texts(path)
+    except SubtitleError:
+        return []
 
 
 def _cues_again(cache: TranscriptCache, path: Path) -> list[SourceCue]:
@@ -161,6 +171,7 @@ def _probe_uses(
     """Probe each (file, kind) once, on every core (ffmpeg runs outside the GIL), and
     keep the facts and stamps in the project; the cache is saved once at the end."""
     wanted = list(dict.fromkeys(uses))
+    cache.prefetch(wanted)
     workers = max(2, os.cpu_count() or 2)
     # A few interleaved slices, not one task per file: thousands of warm cache hits
     # cost more to hand to a pool one by one than to answer.
@@ -188,6 +199,12 @@ def _probe(use: Use, cache: ProbeCache, root: Root | None) -> tuple[MediaInfo, S
 
 
 def _read_transcripts(project: Project, root: Root | None, cache: TranscriptCache) -> None:
+    cache.prefetch(
+        project.path(relative)
+        for intercept in project.timeline.intercepts.values()
+        for relative in (intercept.transcript, intercept.translation)
+        if relative is not None
+    )
     for intercept in project.timeline.intercepts.values():
         for relative in (intercept.transcript, intercept.translation):
             if relative is None:

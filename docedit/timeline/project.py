@@ -38,8 +38,13 @@ class Transcripts(Mapping[Path, list[SourceCue]]):
 
     RECENT = 64  # played calls and a query's rows ask for the same few again and again
 
-    def __init__(self, load: Callable[[Path], list[SourceCue]] | None = None) -> None:
+    def __init__(
+        self,
+        load: Callable[[Path], list[SourceCue]] | None = None,
+        load_texts: Callable[[Path], list[str]] | None = None,
+    ) -> None:
         self._load = load
+        self._load_texts = load_texts
         self._paths: dict[Path, None] = {}  # every transcript read, in reading order
         self._held: OrderedDict[Path, list[SourceCue]] = OrderedDict()
 
@@ -60,6 +65,14 @@ class Transcripts(Mapping[Path, list[SourceCue]]):
         elif self._load is not None:
             self._held.move_to_end(path)
         return cues
+
+    def texts(self, path: Path) -> list[str]:
+        """The text of each cue of `path` (a text query needs no times): from the cues
+        held, else without making them."""
+        cues = self._held.get(path)
+        if cues is None and self._load_texts is not None and path in self._paths:
+            return self._load_texts(path)
+        return [cue.text for cue in self[path]]
 
     def _hold(self, path: Path, cues: list[SourceCue]) -> None:
         self._held[path] = cues
@@ -116,6 +129,14 @@ class Project:
         if relative is None:
             return []
         return self.transcripts.get(self.path(relative), [])
+
+    def cue_texts(self, intercept: Intercept, lang: str) -> list[str]:
+        """The text of each of `cues(intercept, lang)`, for a text query."""
+        relative = intercept.transcript if lang == "original" else intercept.translation
+        if relative is None:
+            return []
+        path = self.path(relative)
+        return self.transcripts.texts(path) if path in self.transcripts else []
 
     def yaml_loc(self, loc: Location) -> Location:
         """The YAML location of a model location (a partial scene's kept items renumbered)."""
