@@ -13,7 +13,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-from bench import catalog_scale, catalog_size, incremental, long, same
+from bench import catalog_scale, catalog_size, incremental, long, loop, same
 from bench.common import DOCS, WORK, now
 from bench.compare import section_compare
 from bench.measure import Result
@@ -23,7 +23,7 @@ from bench.report import report
 from bench.sections import section_mix, section_render, section_validate
 from docedit.media.ffmpeg import ffmpeg_exe
 
-TIMED = ("validate", "mix", "render", "compare")  # the default: what `make bench` measures
+TIMED = ("validate", "mix", "render", "compare", "loop")  # the default: `make bench`
 # the checks (same output as --ref, payload size) and the incremental render, run alone
 SECTIONS = (*TIMED, "preview", "same", "payload", "incremental", "cluster", "long", "catalog")
 # Results that are facts, not rows of timings, and the section that makes each.
@@ -33,6 +33,7 @@ FACTS = {
     "payload": "payload",
     "long": "long",
     "catalog": "catalog",
+    "loop": "loop",
 }
 NOT_PROFILED = "(profiled when the run ends)"
 
@@ -105,8 +106,9 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default=",".join(TIMED),
-        help="sections, comma-separated: validate, mix, render, compare (the default), "
-        "same (the sample's output against --ref's), payload (what the sound process is sent)",
+        help="sections, comma-separated: validate, mix, render, compare, loop (the default); "
+        "preview (compare's preview alone), same (the sample's output against --ref's), "
+        "payload (what the sound process is sent), incremental, cluster, long, catalog",
     )
     parser.add_argument("--runs", type=int, default=3, help="runs of the shorter measurements")
     parser.add_argument(
@@ -139,6 +141,7 @@ def main() -> None:
         "cluster": lambda: incremental.section_cluster(results, stills),
         "long": lambda: long.section_long(results),
         "catalog": lambda: catalog_scale.section_catalog(results),
+        "loop": lambda: loop.section_loop(results),
     }
     # The profile is made again when a timed section runs (or none is saved); the checks
     # alone (same, payload) keep the last one.

@@ -3,7 +3,7 @@ between rows measured together."""
 
 from __future__ import annotations
 
-from bench import catalog_scale, catalog_size, long, outputs, same
+from bench import catalog_scale, catalog_size, long, loop, outputs, same
 from bench.common import CACHED, EMPTY
 from bench.measure import Result
 from bench.reference import picture
@@ -180,6 +180,8 @@ def report(
         lines += long.report(results["long"], when("long"))
     if "catalog" in results:
         lines += catalog_scale.report(results["catalog"], when("catalog"))
+    if "loop" in results:
+        lines += loop.report(results["loop"], when("loop"))
     lines += [
         "## Where a preview render's time goes",
         "",
