@@ -98,6 +98,7 @@ def cache_info() -> None:
     """Where the caches are and how much each holds."""
     from docedit.jobs.segments import KEEP_BYTES
     from docedit.media.probe import cache_root
+    from docedit.picture.stillcache import KEEP_BYTES as STILLS_BYTES
 
     root = cache_root()
     print(f"cache: {root}")
@@ -105,6 +106,7 @@ def cache_info() -> None:
         count, size = _size(entry)
         print(f"  {entry.name}: {count} file(s), {size / 1e6:.1f} MB")
     print(f"picture segments are kept up to {KEEP_BYTES / 2**30:.0f} GiB, oldest used go first")
+    print(f"decoded stills are kept up to {STILLS_BYTES >> 20} MB, oldest used go first")
 
 
 @cache_app.command("clear")
