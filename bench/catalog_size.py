@@ -86,7 +86,7 @@ def measure(intercepts: int) -> dict[str, object]:
         pipe = _Pipe()
         tasks: Any = pipe  # in place of the pipe to the sound process
         unused: Any = None  # the process and the result pipe: nothing is started
-        SoundJob(unused, unused, tasks).submit(*(known[name] for name in wanted))
+        SoundJob(unused, unused, tasks, unused).submit(*(known[name] for name in wanted))
         return {
             "intercepts": intercepts,
             "used": USED,
