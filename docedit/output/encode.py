@@ -171,7 +171,7 @@ def start_video(
     from docedit.output.writer import I420Writer
 
     require_encoders(profile)
-    writer = I420Writer(out, size, fps, profile.video_codec())
+    writer = I420Writer(out, size, fps, profile.video_codec(), 0 if profile.preview else 5)
     try:
         for index in range(count):
             writer.write_frame(frames(index))

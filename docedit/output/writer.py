@@ -5,11 +5,13 @@ declares rgb24 input (moviepy #2359; the fix, #2462, is not released). ffmpeg th
 every frame into YUV on a single thread (about 5 ms per 1080p frame, as much CPU as the
 frame took to draw), and the pipe carries twice the bytes x264 needs. This subclass
 honours the input pixel format, as the fix does, and passes the rate exactly rather
-than rounded to two decimals; writing, errors and closing are moviepy's own. The
-encoder runs at a lower priority (nice +5): it only ever waits for frames, so the frame
-loop and the sound worker (a preview's longest path) get the CPU first, and x264 takes
-every cycle left over. Measured on the preview of the 3-minute reference cut: 6.5 s
-instead of 6.9 s (median of 3, alternated).
+than rounded to two decimals; writing, errors and closing are moviepy's own. A final's
+encoder runs at a lower priority (`nice`, +5 there): x264's threads only ever wait for
+frames, so the frame loop gets the CPU first, and x264 takes every cycle left over. A
+preview's encoder runs at the render's own priority: there the sound is no longer the
+longest path, and an encoder held back only left the cores idle at the end (the
+3-minute reference preview: median 5.61 s at the same priority, 5.86 s at +5, five
+alternated runs each).
 """
 
 from __future__ import annotations
@@ -33,7 +35,12 @@ class I420Writer(FFMPEG_VideoWriter):
     proc: subprocess.Popen[bytes] | None  # None once closed or killed
 
     def __init__(
-        self, filename: Path, size: tuple[int, int], fps: Fraction, codec: Sequence[str]
+        self,
+        filename: Path,
+        size: tuple[int, int],
+        fps: Fraction,
+        codec: Sequence[str],
+        nice: int = 0,
     ) -> None:
         rate = f"{fps.numerator}/{fps.denominator}"
         self.filename = str(filename)
@@ -50,8 +57,10 @@ class I420Writer(FFMPEG_VideoWriter):
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         widen_pipe(self.proc.stdin)
-        with contextlib.suppress(AttributeError, OSError):  # no setpriority on Windows
-            os.setpriority(os.PRIO_PROCESS, self.proc.pid, os.getpriority(os.PRIO_PROCESS, 0) + 5)
+        if nice:
+            with contextlib.suppress(AttributeError, OSError):  # no setpriority on Windows
+                own = os.getpriority(os.PRIO_PROCESS, 0)
+                os.setpriority(os.PRIO_PROCESS, self.proc.pid, own + nice)
 
     def close(self) -> None:
         """moviepy's close, which does not look at ffmpeg's exit status; this does."""
