@@ -312,3 +312,21 @@ def test_a_killed_review_leaves_no_folder_that_the_next_one_keeps(tmp_path):
     other.mkdir()
     assert sweep_stale_folders(tmp_path / "review") == [stale]
     assert not stale.exists() and live.exists() and other.exists()
+
+
+def test_caches_of_an_older_format_are_removed_by_the_next_run(tmp_path):
+    """probe-v3.json and transcripts-v1.json (one JSON file each, parsed whole) are read by
+    no version since the SQLite caches: the next run that opens these removes them (an old
+    transcript cache may hold the words of a project that now redacts)."""
+    from docedit.media.probe import ProbeCache, cache_root
+
+    root = cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    old = [root / "probe-v3.json", root / "transcripts-v1.json", root / "probe-v2.json"]
+    for file in old:
+        file.write_text("{}")
+    keep = root / "catalogs-v1"  # not one of the replaced files
+    keep.mkdir(exist_ok=True)
+    load_project(small_timeline(tmp_path / "project"))
+    assert ProbeCache().kept() and not any(file.exists() for file in old)
+    assert keep.is_dir()

@@ -151,7 +151,7 @@ class ProbeCache:
 
     def __init__(self, directory: Path | None = None) -> None:
         self.file = (directory or cache_root()) / f"probe-v{CACHE_VERSION}.sqlite"
-        self._store = Store(self.file)
+        self._store = Store(self.file, ("probe-v1.json", "probe-v2.json", "probe-v3.json"))
 
     def kept(self) -> list[str]:
         """The `kind:path` keys kept (for tests)."""

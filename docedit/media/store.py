@@ -12,6 +12,7 @@ written (read-only folder, another process holding the lock) is only slower.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import sys
@@ -32,18 +33,20 @@ _BATCH = 500  # keys per query when reading ahead (SQLite allows 32,766 paramete
 class Store:
     """Key -> (stamp, JSON value) in one SQLite file, opened on first use."""
 
-    def __init__(self, file: Path) -> None:
+    def __init__(self, file: Path, replaces: tuple[str, ...] = ()) -> None:
         self.file = file
+        self.replaces = replaces  # names of older caches beside it: nothing reads them
+        self._forget_older()
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, tuple[str, str] | None] = {}  # None: to delete
         self._fetched: dict[str, tuple[str, str, int | None]] = {}  # read ahead, not yet asked
 
     def __getstate__(self) -> dict[str, Any]:  # a connection does not cross processes
-        return {"file": self.file}
+        return {"file": self.file, "replaces": self.replaces}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["file"])  # type: ignore[misc]
+        self.__init__(state["file"], state.get("replaces", ()))  # type: ignore[misc]
 
     def get(self, key: str, stamp: Any) -> Any | None:
         """The value kept for `key` at `stamp`; None when there is none, it is stale, or
@@ -139,6 +142,14 @@ class Store:
                     db.executemany("DELETE FROM entries WHERE key = ?", gone)
             except (OSError, sqlite3.Error):
                 pass  # only slower next time
+
+    def _forget_older(self) -> None:
+        """Remove the caches this one replaces: an older format's file beside it, which
+        nothing reads any more (an old transcript cache may even hold the words of a
+        project that now redacts, which this version keeps out of its cache)."""
+        for name in self.replaces:
+            with contextlib.suppress(OSError):
+                (self.file.parent / name).unlink(missing_ok=True)
 
     def close(self) -> None:
         with self._lock:

@@ -168,7 +168,7 @@ class TranscriptCache:
     def __init__(self, directory: Path, keep: bool = True) -> None:
         self.file = directory / f"transcripts-v{CACHE_VERSION}.sqlite"
         self.keep = keep
-        self._store = Store(self.file)
+        self._store = Store(self.file, ("transcripts-v1.json",))
         self._listed: dict[str, frozenset[str]] = {}  # folder -> its names, read once
         self._times: dict[tuple[int, int], Fraction] = {}  # one Fraction per cue time
         # The entries `check` found current, as their JSON text: a few hundred bytes a
