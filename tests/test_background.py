@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from docedit.core.background import Background
-from docedit.output.manifest import sha256
+from docedit.core.cachefiles import file_sha256 as sha256
 
 
 def test_the_result_and_the_thread(tmp_path: Path) -> None:

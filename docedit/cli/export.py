@@ -96,17 +96,17 @@ def _size(path: Path) -> tuple[int, int]:
 @cache_app.command("info")
 def cache_info() -> None:
     """Where the caches are and how much each holds."""
-    from docedit.jobs.segments import KEEP_BYTES
+    from docedit.core.cachefiles import SEGMENTS_KEEP_BYTES, STILLS_KEEP_BYTES
     from docedit.media.probe import cache_root
-    from docedit.picture.stillcache import KEEP_BYTES as STILLS_BYTES
 
     root = cache_root()
     print(f"cache: {root}")
     for entry in sorted(root.iterdir()) if root.is_dir() else []:
         count, size = _size(entry)
         print(f"  {entry.name}: {count} file(s), {size / 1e6:.1f} MB")
-    print(f"picture segments are kept up to {KEEP_BYTES / 2**30:.0f} GiB, oldest used go first")
-    print(f"decoded stills are kept up to {STILLS_BYTES >> 20} MB, oldest used go first")
+    segments, stills = SEGMENTS_KEEP_BYTES / 2**30, STILLS_KEEP_BYTES >> 20
+    print(f"picture segments are kept up to {segments:.0f} GiB, oldest used go first")
+    print(f"decoded stills are kept up to {stills} MB, oldest used go first")
 
 
 @cache_app.command("clear")

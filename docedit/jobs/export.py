@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from docedit.core.atomic import atomic_output
+from docedit.core.cachefiles import file_sha256
 from docedit.core.errors import DoceditError, OutputError, first_line
 from docedit.core.version import __version__
 from docedit.jobs.scenes import SceneDisplay, Silent, ThreadSound
 from docedit.output.encode import PROFILES
-from docedit.output.manifest import manifest_path, sha256
+from docedit.output.manifest import manifest_path
 from docedit.plan.build import select_scenes
 from docedit.timeline.project import Project
 
@@ -245,7 +246,7 @@ def _manifest(
     return {
         "docedit": __version__,
         "timeline": os.path.relpath(os.path.abspath(timeline), folder),
-        "timeline_sha256": sha256(timeline),
+        "timeline_sha256": file_sha256(timeline),
         "profile": tasks[0].profile if tasks else "final",
         "scenes": [file.entry(folder) for file in files],
         "failed": [{"id": scene, "error": why} for scene, why in failed],

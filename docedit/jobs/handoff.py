@@ -6,12 +6,12 @@ frames, cues) is read here, so the builders below them stay pure or draw only.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from docedit.core.cachefiles import file_sha256
 from docedit.core.errors import OutputError
 from docedit.core.timecode import format_clock, format_fps
 from docedit.jobs.render import guard_output
@@ -27,17 +27,9 @@ if TYPE_CHECKING:
 THUMB_SIZE = (256, 144)  # frames are rendered this small, then scaled for the board
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def intercept_hashes(plan: Plan) -> dict[Path, str]:
     """The sha256 of every intercept recording the cut plays (evidence for the suite)."""
-    return {s.source: sha256(s.source) for s in plan.sounds if s.intercept is not None}
+    return {s.source: file_sha256(s.source) for s in plan.sounds if s.intercept is not None}
 
 
 def otio(

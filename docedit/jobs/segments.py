@@ -19,7 +19,6 @@ the file): an entry whose file is missing, truncated or changed is rebuilt, with
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import math
 import os
@@ -32,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from docedit.core.atomic import atomic_output
+from docedit.core.cachefiles import SEGMENTS_KEEP_BYTES, evict_oldest, file_sha256, recipe_key
 from docedit.core.units import Frames
 from docedit.core.version import __version__
 from docedit.jobs.progress import warn
@@ -47,7 +47,7 @@ SEGMENT_SECONDS = 10  # a long scene is encoded in pieces of about this length
 # reference cut cost 0.45 s more CPU than 9. An edit then re-encodes up to 20 s of
 # preview (about 0.5 s), still well inside the editor's loop.
 PREVIEW_SEGMENT_SECONDS = 20
-KEEP_BYTES = 4 << 30  # least recently used segments go beyond this
+KEEP_BYTES = SEGMENTS_KEEP_BYTES  # least recently used segments go beyond this
 FORMAT = 1  # bump when what a key covers changes
 
 # Encodes the given segments somewhere else; returns each one's file by segment index.
@@ -183,12 +183,7 @@ def segment_key(
         repr(profile),
         profile.video_codec(),
     )
-    return hashlib.sha256(repr(recipe).encode()).hexdigest()[:32]
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    return recipe_key(recipe)
 
 
 @dataclass
@@ -205,7 +200,7 @@ class SegmentCache:
             return None
         try:
             facts = json.loads(note.read_text("utf-8"))
-            whole = data.stat().st_size == facts["size"] and _sha256(data) == facts["sha256"]
+            whole = data.stat().st_size == facts["size"] and file_sha256(data) == facts["sha256"]
         except (OSError, ValueError, KeyError, TypeError):
             whole = False
         if not whole:
@@ -219,7 +214,7 @@ class SegmentCache:
     def put(self, key: str, encoded: Path) -> Path:
         """Move an encoded segment into the cache: the file first, then its size and hash."""
         data = self.folder / f"{key}{encoded.suffix}"
-        facts = {"size": encoded.stat().st_size, "sha256": _sha256(encoded)}
+        facts = {"size": encoded.stat().st_size, "sha256": file_sha256(encoded)}
         with atomic_output(data, encoded.suffix) as temp:
             shutil.move(encoded, temp)
         with atomic_output(self.folder / f"{key}.json", ".json") as temp:
@@ -231,20 +226,14 @@ class SegmentCache:
         the segments of the render just made); how many went."""
         entries = []
         with contextlib.suppress(OSError):
-            for path in self.folder.iterdir():
-                if path.suffix != ".json" and not path.name.startswith("."):
-                    entries.append((path.stat(), path))
-        entries.sort(key=lambda entry: entry[0].st_mtime)  # oldest use first
-        total, removed = sum(stat.st_size for stat, _ in entries), 0
-        for stat, path in entries:
-            if total <= self.keep_bytes:
-                break
-            if path.stem in keep:
-                continue
-            total -= stat.st_size
-            self._remove(path.stem, path.suffix)
-            removed += 1
-        return removed
+            entries = [
+                path
+                for path in self.folder.iterdir()
+                if path.suffix != ".json" and not path.name.startswith(".")
+            ]
+        return evict_oldest(
+            entries, self.keep_bytes, lambda path: self._remove(path.stem, path.suffix), keep
+        )
 
     def _remove(self, key: str, suffix: str) -> None:
         for path in (self.folder / f"{key}{suffix}", self.folder / f"{key}.json"):

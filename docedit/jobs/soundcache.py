@@ -11,7 +11,6 @@ entry whose sound does not match the digest stored with it is not used.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from docedit.core.atomic import atomic_output
+from docedit.core.cachefiles import evict_oldest, file_sha256, recipe_key
 from docedit.core.version import __version__
 from docedit.jobs.progress import warn
 from docedit.media.probe import cache_root
@@ -50,13 +50,7 @@ def sound_key(plan: Plan, profile: Profile) -> str:
         profile.audio_bitrate,
         profile.preview,
     )
-    return hashlib.sha256(repr(recipe).encode()).hexdigest()[:32]
-
-
-def _digest(path: Path) -> str:
-    """The file's SHA-256: an entry is used only if its sound is the very one stored."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    return recipe_key(recipe)
 
 
 class SoundCache:
@@ -77,7 +71,7 @@ class SoundCache:
                 LoudnessReport(**data["report"]),
                 data["scene_loudness"],
             )
-            whole = data.get("sha256") == _digest(audio)  # not cut short or overwritten
+            whole = data.get("sha256") == file_sha256(audio)  # not cut short or overwritten
         except (OSError, ValueError, KeyError, TypeError):
             whole = False
         if not whole:
@@ -95,16 +89,15 @@ class SoundCache:
             with atomic_output(self.folder / f"{key}.m4a", ".m4a") as temp:
                 shutil.copyfile(audio, temp)
             with atomic_output(self.folder / f"{key}.json", ".json") as temp:
-                temp.write_text(json.dumps({**asdict(mixed), "sha256": _digest(audio)}), "utf-8")
+                facts = {**asdict(mixed), "sha256": file_sha256(audio)}
+                temp.write_text(json.dumps(facts), "utf-8")
             self._evict()
 
     def _evict(self) -> None:
-        stats = [(path.stat(), path) for path in self.folder.glob("*.m4a")]
-        stats.sort(key=lambda entry: entry[0].st_mtime)  # oldest use first
-        total = sum(stat.st_size for stat, _ in stats)
-        for stat, oldest in stats:
-            if total <= KEEP_BYTES:
-                break
-            total -= stat.st_size
-            oldest.unlink(missing_ok=True)
-            oldest.with_suffix(".json").unlink(missing_ok=True)
+        evict_oldest(self.folder.glob("*.m4a"), KEEP_BYTES, _remove_entry)
+
+
+def _remove_entry(audio: Path) -> None:
+    """An entry's sound and its report."""
+    audio.unlink(missing_ok=True)
+    audio.with_suffix(".json").unlink(missing_ok=True)

@@ -10,7 +10,6 @@ manifest's folder, so a project moved whole still verifies.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from docedit.core.atomic import atomic_output
+from docedit.core.cachefiles import file_sha256
 from docedit.core.errors import OutputError
 from docedit.core.origin import Origin
 from docedit.core.version import __version__
@@ -26,18 +26,12 @@ from docedit.plan.items import Plan
 from docedit.timeline.project import Project
 
 MANIFEST_VERSION = 1
-CHUNK = 1 << 20
 
 
 def manifest_path(out: Path) -> Path:
     """`film.mp4` -> `film.mp4.manifest.json`; an export folder keeps `manifest.json`."""
     out = Path(out)
     return out / "manifest.json" if out.is_dir() else out.with_name(out.name + ".manifest.json")
-
-
-def sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _seconds(value: Fraction) -> float:
@@ -119,7 +113,7 @@ def source_hashes(project: Project, plan: Plan) -> dict[Path, str]:
     """The sha256 of every file the cut uses. A render works these out while it draws
     (hashlib lets go of the GIL), not after the output is written: its sources cannot
     change meanwhile unnoticed, as the render checks their size and time at the end."""
-    return {path: sha256(path) for path in _uses(project, plan)}
+    return {path: file_sha256(path) for path in _uses(project, plan)}
 
 
 def build_manifest(
@@ -133,7 +127,7 @@ def build_manifest(
         {
             "path": _relative(path, folder),
             "role": entry.role,
-            "sha256": hashes.get(path) or sha256(path),
+            "sha256": hashes.get(path) or file_sha256(path),
             "size": path.stat().st_size,
             "uses": entry.spans,
         }
@@ -142,10 +136,10 @@ def build_manifest(
     return {
         "manifest": MANIFEST_VERSION,
         "docedit": __version__,
-        "output": {"path": _relative(out, folder), "sha256": sha256(out), "profile": profile},
+        "output": {"path": _relative(out, folder), "sha256": file_sha256(out), "profile": profile},
         "timeline": {
             "path": _relative(project.timeline_path, folder),
-            "sha256": sha256(project.timeline_path),
+            "sha256": file_sha256(project.timeline_path),
         },
         "sources": sources,
         "redactions": _redactions(project, plan),
@@ -187,7 +181,7 @@ def verify(out: Path) -> tuple[Path, list[Problem], int]:
         path = target.parent / entry["path"]
         if not path.is_file():
             problems.append(Problem(entry["path"], "missing", role))
-        elif sha256(path) != entry["sha256"]:
+        elif file_sha256(path) != entry["sha256"]:
             problems.append(Problem(entry["path"], "changed", role))
     return target, problems, len(files)
 

@@ -28,13 +28,14 @@ from pathlib import Path
 import numpy as np
 
 from docedit.core.atomic import atomic_output
+from docedit.core.cachefiles import STILLS_KEEP_BYTES, evict_oldest
 from docedit.core.version import __version__
 from docedit.media.probe import cache_root
 
 MAGIC = b"DOCEDIT-STILL-1\n"
 HEADER = struct.Struct("<16sIII")  # magic, height, width, CRC-32 of the RGBA bytes
 MAX_ENTRY = 4 << 20
-KEEP_BYTES = 512 << 20
+KEEP_BYTES = STILLS_KEEP_BYTES
 
 
 def _stderr_warning(message: str) -> None:
@@ -95,16 +96,11 @@ class StillCache:
     def evict(self) -> None:
         """Remove least recently used entries beyond `KEEP_BYTES` (a render's own were
         just used, so they go last)."""
-        entries = []
-        with contextlib.suppress(OSError):
-            for path in self.folder.glob("*.rgba"):
-                entries.append((path.stat(), path))
-        total = sum(stat.st_size for stat, _ in entries)
-        for stat, path in sorted(entries, key=lambda entry: entry[0].st_mtime):
-            if total <= KEEP_BYTES:
-                break
-            path.unlink(missing_ok=True)
-            total -= stat.st_size
+        evict_oldest(self.folder.glob("*.rgba"), KEEP_BYTES, _unlink)
+
+
+def _unlink(path: Path) -> None:
+    path.unlink(missing_ok=True)
 
 
 def _decode(data: bytes) -> np.ndarray | None:
