@@ -201,6 +201,10 @@ def render(
                 reporter.stage("sound", 1)
                 mixed = job.result()
                 reporter.update(1)
+        except MediaError:  # a source that failed to read: if it changed or went, say so
+            job.stop()
+            check_unchanged(project)
+            raise
         except BaseException:
             job.stop()
             raise
