@@ -72,7 +72,8 @@ def validate(path: Path, cache: ProbeCache | None = None) -> Report:
         project.timeline = structured.timeline
         project.positions = None
         report.project = project
-        report.summary = summarise(project)
+        # the expansion's project: its `select:`s and trims are resolved, not searched again
+        report.summary = summarise(expansion.project)
     return _sorted(report)
 
 
