@@ -95,6 +95,7 @@ class Catalog:
     project: Project
     _texts: dict[str, str] = field(default_factory=dict)
     _names: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)  # tags, speakers
+    _found: dict[tuple[Query, Order, int | None], list[str]] = field(default_factory=dict)
 
     def text(self, intercept_id: str) -> str:
         """The intercept's transcript and translation cues, folded, one line each."""
@@ -133,9 +134,13 @@ class Catalog:
     def search(
         self, query: Query, order: Order = "recorded", limit: int | None = None
     ) -> list[str]:
-        """Ids of the matching intercepts, in `order`, at most `limit`."""
-        ids = [i for i in self.project.timeline.intercepts if self.matches(i, query)]
-        return ordered(self.project.timeline.intercepts, ids, order)[:limit]
+        """Ids of the matching intercepts, in `order`, at most `limit` (a search asked
+        again, as `docedit catalog` does to probe and then to list, is not run again)."""
+        key = (query, order, limit)
+        if key not in self._found:
+            ids = [i for i in self.project.timeline.intercepts if self.matches(i, query)]
+            self._found[key] = ordered(self.project.timeline.intercepts, ids, order)[:limit]
+        return list(self._found[key])
 
 
 def _folded(values: Iterable[str]) -> set[str]:
