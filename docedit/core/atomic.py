@@ -23,7 +23,8 @@ from typing import BinaryIO
 from docedit.core.errors import OutputError
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's file-creation mask (reading it means setting it, then back)."""
     current = os.umask(0o022)
     os.umask(current)
     return current
@@ -86,7 +87,7 @@ def atomic_output(out: Path, suffix: str = "") -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(temp)
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes files private; outputs are not
+        os.chmod(temp, 0o666 & ~umask())  # mkstemp makes files private; outputs are not
         os.replace(temp, out)
     finally:
         Path(temp).unlink(missing_ok=True)

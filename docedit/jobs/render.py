@@ -139,9 +139,11 @@ def render(
     loudness: float | str | None = None,
     segments: SegmentCache | None = None,
     scheduler: str | None = None,
+    manifest: bool = True,
 ) -> RenderResult:
     """Render the cut to an H.264/AAC MP4 at `out` (final or preview profile), or a
-    ProRes 422 HQ / 24-bit PCM MOV (master); `OUT.manifest.json` is written after it.
+    ProRes 422 HQ / 24-bit PCM MOV (master); `OUT.manifest.json` is written after it
+    (unless `manifest` is false: `docedit review` keeps its video without one).
 
     The sound (mix, loudness, AAC) is made in a second process while this one renders
     and encodes the frames; the two are joined by a stream-copy mux at the end. Pass a
@@ -181,7 +183,8 @@ def render(
             m4a, mixed = cached
         else:
             job.submit(plan, sound_media(project, plan), m4a, chosen)
-        hashes = Background(source_hashes, project, plan)  # for the manifest, meanwhile
+        # for the manifest, meanwhile (a caller that keeps no manifest hashes nothing)
+        hashes = Background(source_hashes, project, plan) if manifest else None
         try:
             # A render that keeps its picture segments also keeps its decoded stills.
             stills = StillCache(warn=warn) if segments is not None else None
@@ -213,7 +216,8 @@ def render(
             mux(picture, m4a, out)
         else:  # the segments and the sound, joined in one stream-copy run
             concat(stats.parts, out, m4a)
-        write_manifest(project, plan, out, chosen.name, hashes.result())
+        if hashes is not None:
+            write_manifest(project, plan, out, chosen.name, hashes.result())
         if cache and not cached:
             cache.put(key, m4a, mixed)
     count, fps = frames.count, frames.fps

@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from docedit.core.atomic import sweep_stale_folders
+from docedit.core.atomic import sweep_stale_folders, umask
 from docedit.core.errors import OutputError
 from docedit.core.version import __version__
-from docedit.jobs.handoff import storyboard
+from docedit.jobs.handoff import board_of
 from docedit.jobs.progress import Reporter
 from docedit.jobs.render import RenderResult, render
-from docedit.output.manifest import manifest_path
 from docedit.output.review import Call, Language, Line, Review, Span, page_html, webvtt
 from docedit.output.review.lines import pair_lines
+from docedit.output.storyboard import draw
 from docedit.plan import Plan, Sound, make_plan
 from docedit.plan.cues import Cue, cue_track
 from docedit.plan.redact import Lang, Redactor
@@ -78,13 +78,18 @@ def review(
     temp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.{os.getpid()}."))
     try:
         result = render(
-            project, temp / VIDEO, cut=cut, scenes=scenes, profile=profile, reporter=reporter
+            project,
+            temp / VIDEO,
+            cut=cut,
+            scenes=scenes,
+            profile=profile,
+            reporter=reporter,
+            manifest=False,  # the page is the record; its video needs none beside it
         )
-        manifest_path(temp / VIDEO).unlink(missing_ok=True)
-        storyboard(project, temp / BOARD, cut=cut, scenes=scenes)
+        draw(board_of(project, plan), temp / BOARD)  # the plan made above, not made again
         page = review_of(project, plan, result, cut)
         write_folder(temp, page)
-        os.chmod(temp, 0o777 & ~_umask())  # mkdtemp makes folders private; outputs are not
+        os.chmod(temp, 0o777 & ~umask())  # mkdtemp makes folders private; outputs are not
         install(temp, folder)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
@@ -223,9 +228,3 @@ def language(project: Project, plan: Plan, lang: Lang) -> Language:
         return Language(role.capitalize())
     name = LANGUAGES.get(code.split("-")[0], code)
     return Language(f"{name} ({role})", code)
-
-
-def _umask() -> int:
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
