@@ -33,6 +33,8 @@ class LoudnessMeter:
     _partial: np.ndarray = field(init=False, repr=False)
     _filled: int = field(init=False, default=0)
     samples: int = field(init=False, default=0)
+    # The hops as one array, made once between feeds: a mix asks for it once per scene.
+    _array: np.ndarray | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         meter = pyloudnorm.Meter(self.rate)
@@ -46,6 +48,7 @@ class LoudnessMeter:
 
     def feed(self, block: np.ndarray) -> None:
         # Filtering in float32 keeps loudness exact to far below 0.01 LU; sums are float64.
+        self._array = None
         weighted = np.asarray(block, dtype=np.float32)
         for index, (b, a, gain) in enumerate(self._stages):
             weighted, self._state[index] = signal.lfilter(
@@ -82,11 +85,16 @@ class LoudnessMeter:
         other._hops = [hop * (gain * gain) for hop in self._hops]
         other._partial = self._partial * (gain * gain)
         other._state = [state * np.float32(gain) for state in self._state]
+        other._array = None
         return other
 
     def hops(self) -> np.ndarray:
-        rows = [*self._hops, self._partial] if self._filled else list(self._hops)
-        return np.array(rows, dtype=np.float64).reshape(-1, self.channels)
+        """Every hop's energy per channel (the open hop last), read-only."""
+        if self._array is None:
+            rows = [*self._hops, self._partial] if self._filled else list(self._hops)
+            self._array = np.array(rows, dtype=np.float64).reshape(-1, self.channels)
+            self._array.flags.writeable = False
+        return self._array
 
     def integrated(self, first: int = 0, last: int | None = None) -> float:
         """Gated loudness of samples [first, last) (hop-aligned), as pyloudnorm computes it."""
