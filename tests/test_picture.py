@@ -306,3 +306,21 @@ def test_a_jpeg_is_decoded_only_as_large_as_it_will_be_shown(tmp_path):
     exif[0x0112] = 6
     Image.open(path).save(upright, quality=90, exif=exif)
     assert load_still(upright, shown).shape == (1920, 1080, 3)  # 1252 px wide needed
+
+
+def test_the_spans_at_a_frame_are_those_a_scan_finds():
+    """FrameRenderer finds the shots and cues on screen by bisection (frames._Spans): the
+    same ones, in the same order, as looking at every span."""
+    import random
+
+    from docedit.picture.frames import _Spans
+
+    rng = random.Random(7)
+    for _ in range(200):
+        spans = []
+        for _ in range(rng.randint(0, 30)):
+            start = rng.randint(0, 100)
+            spans.append((start, start + rng.randint(0, 40)))
+        found = _Spans(spans)
+        for index in range(-1, 142):
+            assert found.at(index) == [i for i, (a, b) in enumerate(spans) if a <= index < b]

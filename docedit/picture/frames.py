@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 import warnings
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import accumulate
 from pathlib import Path
 from typing import Protocol
 
@@ -143,6 +145,8 @@ class FrameRenderer:
         self.size = size or plan.size
         self.shots = sorted(plan.shots, key=lambda s: (s.start, s.end))
         self.original, self.translation = subtitles or ([], [])
+        self._shots_at = _Spans([(s.start, s.end) for s in self.shots])
+        self._cues_at = (_spans_of(self.original), _spans_of(self.translation))
         self.interpolation = interpolation
         self._prepared: dict[int, _Prepared] = {}
         self._subtitle_patches: dict[tuple[str | None, str | None], Patch] = {}
@@ -155,7 +159,7 @@ class FrameRenderer:
         return cv2.cvtColor(self.frame_rgba(index), cv2.COLOR_RGBA2YUV_I420)
 
     def frame_rgba(self, index: int) -> np.ndarray:
-        active = [i for i, s in enumerate(self.shots) if s.start <= index < s.end]
+        active = self._shots_at.at(index)
         self._release(index)
         frame = None
         for shot_index in active:
@@ -279,8 +283,8 @@ class FrameRenderer:
                 prepared.video.close()
 
     def _subtitles(self, frame: np.ndarray, index: int) -> None:
-        original = _text_at(self.original, index)
-        translation = _text_at(self.translation, index)
+        original = _text_at(self.original, self._cues_at[0], index)
+        translation = _text_at(self.translation, self._cues_at[1], index)
         if original is None and translation is None:
             return
         key = (original, translation)
@@ -297,6 +301,31 @@ class FrameRenderer:
             self.stills.evict()
 
 
-def _text_at(cues: list[Cue], index: int) -> str | None:
-    texts = [cue.text for cue in cues if cue.start <= index < cue.end]
+def _spans_of(cues: list[Cue]) -> _Spans:
+    return _Spans([(cue.start, cue.end) for cue in cues])
+
+
+def _text_at(cues: list[Cue], spans: _Spans, index: int) -> str | None:
+    texts = [cues[i].text for i in spans.at(index)]
     return "\n".join(texts) if texts else None
+
+
+class _Spans:
+    """Which of some spans [start, end) hold a frame, in their given order. Found by
+    bisection on the starts: a render asks for every frame, and scanning every shot and
+    cue for each grew with the cut's length squared (a 2-hour final: about 25 s)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self._order = sorted(range(len(spans)), key=lambda i: spans[i][0])
+        self._starts = [spans[i][0] for i in self._order]
+        self._ends = [spans[i][1] for i in self._order]
+        self._reach = list(accumulate(self._ends, max))  # the furthest end so far
+
+    def at(self, index: int) -> list[int]:
+        found = []
+        j = bisect_right(self._starts, index) - 1
+        while j >= 0 and self._reach[j] > index:  # before j, no span reaches `index`
+            if self._ends[j] > index:
+                found.append(self._order[j])
+            j -= 1
+        return sorted(found)
