@@ -44,6 +44,3 @@ class Origin:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}: " if self.file and self.line else ""
         return f"{where}{self.path}"
-
-    def child(self, *parts: str | int) -> Location:
-        return (*self.loc, *parts)

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from docedit.core.errors import Finding
+from docedit.core.origin import dotted
 from docedit.timeline.format import (
     AUDIO_KINDS,
     PICTURE_KINDS,
@@ -133,7 +134,7 @@ def _valid_items(cls: type[BaseModel], mapping: Any) -> dict[str, Any]:
 def _finding(error: Any, data: dict[str, Any], marks: Marks) -> Finding:
     loc: Location = tuple(part for part in error["loc"] if part not in UNION_TAGS)
     kind = error["type"]
-    where = _describe(loc)
+    where = dotted(loc)
     if kind == "extra_forbidden":
         key = loc[-1]
         return marks.finding(
@@ -142,7 +143,7 @@ def _finding(error: Any, data: dict[str, Any], marks: Marks) -> Finding:
     if kind == "missing":
         parent = loc[:-1]
         return marks.finding(
-            parent, f"{_describe(parent) or 'timeline'}: missing required key {loc[-1]!r}", key=True
+            parent, f"{dotted(parent) or 'timeline'}: missing required key {loc[-1]!r}", key=True
         )
     if kind in {"picture_kind", "audio_kind"}:
         message = error["msg"] + _kind_hint(error.get("input"), kind)
@@ -179,11 +180,3 @@ def _kind_hint(item: Any, kind: str) -> str:
         if close:
             return f" (found {key!r}: did you mean {close[0]!r}?)"
     return ""
-
-
-def _describe(loc: Location) -> str:
-    """`scenes.doubt.pictures[2].hold`: a path an editor can find in the file."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
