@@ -52,8 +52,7 @@ class _Commands(MutableMapping[str, Any]):
     """The group's commands by name, each made (its module imported, its Click command
     built, its help reworked) the first time it is looked up."""
 
-    def __init__(self, typer_app: typer.Typer) -> None:
-        self.app = typer_app
+    def __init__(self) -> None:
         self.made: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
@@ -93,7 +92,7 @@ class LazyGroup(NativeGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.commands = _Commands(app)
+        self.commands = _Commands()
 
 
 app = typer.Typer(

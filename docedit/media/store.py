@@ -130,8 +130,6 @@ class Store:
             rows = [(k, *v, zlib.crc32(v[1].encode())) for k, v in self._pending.items() if v]
             gone = [(k,) for k, v in self._pending.items() if v is None]
             self._pending.clear()
-            if not rows and not gone and self._db is None:
-                return
             try:
                 self.file.parent.mkdir(parents=True, exist_ok=True)
                 db = self._open()
