@@ -82,14 +82,15 @@ def encode_segments_job(job: SegmentJob) -> dict[int, Path]:
     """Draw and encode a run of segments (on a worker): the frames a local render draws,
     each segment its own encoder run, so each starts on a keyframe."""
     from docedit.jobs.render import OutputFrames
-    from docedit.jobs.segments import encode_one
+    from docedit.jobs.segments import start_one
 
     frames = OutputFrames(job.project, job.plan, job.profile)
     done = {}
     try:
         for segment in job.segments:
             out = job.folder / f"segment-{segment.index}{job.profile.suffix}"
-            encode_one(segment, frames, frames.size, frames.fps, out, job.profile, None)
+            # its own encoder run, so each starts on an IDR frame
+            start_one(segment, frames, frames.size, frames.fps, out, job.profile, None).wait()
             done[segment.index] = out
     finally:
         frames.close()

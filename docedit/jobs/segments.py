@@ -277,12 +277,13 @@ def encode_segments(
         for s in plan_segments(plan, count, fps, segment_seconds(profile))
     ]
     parts: dict[int, Path] = {}
-    missing = []
+    missing, reused = [], []
     for segment in segments:
         part = cache.get(segment.key, profile.suffix)
         if part is None:
             missing.append(segment)
         else:
+            reused.append(segment)
             parts[segment.index] = part
     if remote is not None and missing:
         for index, temp in remote(missing).items():
@@ -292,9 +293,7 @@ def encode_segments(
     if progress:
         progress(count)
     cache.evict({segment.key for segment in segments})  # never this render's own
-    encoded = tuple(s for s in segments if s in missing)
-    reused = tuple(s for s in segments if s not in missing)
-    return SegmentStats(encoded, reused, tuple(parts[s.index] for s in segments))
+    return SegmentStats(tuple(missing), tuple(reused), tuple(parts[s.index] for s in segments))
 
 
 def _encode_here(
@@ -326,19 +325,6 @@ def _encode_here(
         if pending is not None:  # a frame or an encoder failed: stop the one still running
             pending[1].stop()
     return parts
-
-
-def encode_one(
-    segment: Segment,
-    frames: Callable[[int], np.ndarray],
-    size: tuple[int, int],
-    fps: Fraction,
-    out: Path,
-    profile: Profile,
-    progress: Callable[[int], None] | None,
-) -> None:
-    """Draw and encode one segment: its own encoder run, so it starts on an IDR frame."""
-    start_one(segment, frames, size, fps, out, profile, progress).wait()
 
 
 def start_one(
