@@ -40,7 +40,8 @@ class Store:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, tuple[str, str] | None] = {}  # None: to delete
-        self._fetched: dict[str, tuple[str, str, int | None]] = {}  # read ahead, not yet asked
+        # read ahead, not yet asked (None: not kept)
+        self._fetched: dict[str, tuple[str, str, int | None] | None] = {}
 
     def __getstate__(self) -> dict[str, Any]:  # a connection does not cross processes
         return {"file": self.file, "replaces": self.replaces}
@@ -51,7 +52,11 @@ class Store:
     def get(self, key: str, stamp: Any) -> Any | None:
         """The value kept for `key` at `stamp`; None when there is none, it is stale, or
         it is damaged (then reported)."""
-        raw = self.raw(key, stamp)
+        return self.parse(key, self.raw(key, stamp))
+
+    def parse(self, key: str, raw: str | None) -> Any | None:
+        """`raw`'s value (from `raw`), or None when there is none or it is damaged (then
+        reported)."""
         try:
             return None if raw is None else json.loads(raw)
         except ValueError as err:
@@ -93,6 +98,8 @@ class Store:
                     sql = f"SELECT key, stamp, value, crc FROM entries WHERE key IN ({marks})"
                     for key, stamp, value, crc in db.execute(sql, chunk):
                         self._fetched[key] = (stamp, value, crc)
+                for key in wanted:  # not kept: `raw` need not ask the file again
+                    self._fetched.setdefault(key, None)
             except sqlite3.DatabaseError as err:
                 self._fetched.clear()
                 self._reset(err)

@@ -184,7 +184,7 @@ class TranscriptCache:
     def get(self, path: Path) -> list[SourceCue]:
         """The cues of `path`, from the cache when neither file changed; SubtitleError
         says why it cannot be read."""
-        absolute = str(path) if os.path.isabs(path) else os.path.abspath(path)
+        absolute = _absolute(path)
         if not self.keep:
             self._store.pop(absolute)
             return read_cues(Path(absolute))
@@ -194,8 +194,12 @@ class TranscriptCache:
                 return _loaded(json.loads(checked), self._times)
             except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
                 del self._checked[absolute]  # read it again below
-        stamp = [_stamp(absolute), self._words_stamp(absolute)]
-        entry = self._store.get(absolute, stamp) if stamp[0] is not None else None
+        stamp = self._stamps(absolute)
+        return self._cues(absolute, stamp, self._raw(absolute, stamp))
+
+    def _cues(self, absolute: str, stamp: list[Any], raw: str | None) -> list[SourceCue]:
+        """The cues from the cache entry `raw` when it is whole, else parsed (and kept)."""
+        entry = self._store.parse(absolute, raw)
         if isinstance(entry, dict):
             try:
                 return _loaded(entry, self._times)
@@ -212,8 +216,7 @@ class TranscriptCache:
     def texts(self, path: Path) -> list[str]:
         """The text of each cue of `path`: what a text query reads, taken from the entry
         binding checked without making its cues (times and words) at all."""
-        absolute = str(path) if os.path.isabs(path) else os.path.abspath(path)
-        checked = self._checked.get(absolute)
+        checked = self._checked.get(_absolute(path))
         if checked is not None:
             try:
                 return [str(cue[4]) for cue in json.loads(checked)["cues"]]
@@ -225,20 +228,28 @@ class TranscriptCache:
         """What binding asks: SubtitleError when `path` cannot be read; None when its cues
         are cached (not decoded: they are brought back with `get` when asked), else the
         cues, parsed now and cached."""
-        absolute = str(path) if os.path.isabs(path) else os.path.abspath(path)
-        if self.keep:
-            stamp = [_stamp(absolute), self._words_stamp(absolute)]
-            raw = self._store.raw(absolute, stamp) if stamp[0] is not None else None
-            if raw is not None and raw.startswith('{"cues": '):
-                self._checked[absolute] = raw
-                return None
-        return self.get(path)
+        if not self.keep:
+            return self.get(path)
+        absolute = _absolute(path)
+        stamp = self._stamps(absolute)
+        raw = self._raw(absolute, stamp)
+        if raw is not None and raw.startswith('{"cues": '):
+            self._checked[absolute] = raw
+            return None
+        return self._cues(absolute, stamp, raw)  # the entry already read, not asked again
 
     def prefetch(self, paths: Iterable[Path]) -> None:
         """Read the cache entries of `paths` ahead, in a few queries: binding then checks
         thousands of transcripts without a query each."""
         if self.keep:
-            self._store.prefetch(str(p) if os.path.isabs(p) else os.path.abspath(p) for p in paths)
+            self._store.prefetch(_absolute(path) for path in paths)
+
+    def _stamps(self, absolute: str) -> list[Any]:
+        """What an entry is valid for: the transcript's stamp and its `.words.json`'s."""
+        return [_stamp(absolute), self._words_stamp(absolute)]
+
+    def _raw(self, absolute: str, stamp: list[Any]) -> str | None:
+        return self._store.raw(absolute, stamp) if stamp[0] is not None else None
 
     def _words_stamp(self, transcript: str) -> list[int] | None:
         """The stamp of the transcript's `.words.json`, None when there is none: asked of
@@ -260,6 +271,10 @@ class TranscriptCache:
     def save(self) -> None:
         """Write what was parsed; a cache that cannot be written is only slower."""
         self._store.save()
+
+
+def _absolute(path: Path) -> str:
+    return str(path) if os.path.isabs(path) else os.path.abspath(path)
 
 
 def _stamp(path: str) -> list[int] | None:
