@@ -159,24 +159,30 @@ class ProbeCache:
 
     def get(self, path: Path, kind: str) -> MediaInfo:
         """Cached facts for `path` used as `kind` ('image' or 'av')."""
+        return self.get_stamped(path, kind)[0]
+
+    def get_stamped(self, path: Path, kind: str) -> tuple[MediaInfo, tuple[int, int] | None]:
+        """`get`, with the file's (size, mtime) as seen before it was probed (None when it
+        cannot be read): the stat the cache is keyed by, not taken twice."""
         absolute = os.path.abspath(path)
         try:
             stat = os.stat(absolute)
         except OSError as err:
-            return MediaInfo(absolute, error=f"cannot read it: {err.strerror}")
+            return MediaInfo(absolute, error=f"cannot read it: {err.strerror}"), None
+        seen = (stat.st_size, stat.st_mtime_ns)
         if not os.access(absolute, os.R_OK):
-            return MediaInfo(absolute, error="cannot read it: permission denied")
+            return MediaInfo(absolute, error="cannot read it: permission denied"), seen
         key = f"{kind}:{absolute}"
-        stamp = [stat.st_size, stat.st_mtime_ns]
+        stamp = list(seen)
         entry = self._store.get(key, stamp)
         if entry is not None:
             try:
-                return MediaInfo.from_json(entry)
+                return MediaInfo.from_json(entry), seen
             except (KeyError, TypeError, ValueError, IndexError):
                 pass  # a damaged entry: probe again
         info = probe_image(Path(absolute)) if kind == "image" else probe_av(Path(absolute))
         self._store.put(key, stamp, asdict(info))
-        return info
+        return info, seen
 
     def prefetch(self, uses: Iterable[tuple[Path, str]]) -> None:
         """Read the entries of these (path, kind) ahead, in a few queries (store.py)."""

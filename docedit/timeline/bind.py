@@ -191,11 +191,7 @@ def _probe(use: Use, cache: ProbeCache, root: Root | None) -> tuple[MediaInfo, S
     path, kind = use
     if root is not None and not root.admits(path):
         return MediaInfo(str(path), error=root.refusal(path)), None
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return cache.get(path, kind), None  # the probe says why it cannot be read
-    return cache.get(path, kind), (stat.st_size, stat.st_mtime_ns)
+    return cache.get_stamped(path, kind)  # no stamp: the probe says why it cannot be read
 
 
 def _read_transcripts(project: Project, root: Root | None, cache: TranscriptCache) -> None:
