@@ -345,3 +345,14 @@ def test_nothing_docedit_writes_holds_a_redacted_word(tmp_path):
         assert not leaks(text), file.name
         assert not any(needle.lower() in raw.lower() for needle in needles), file.name
         assert not any(needle in raw for needle in needles), file.name
+
+
+def test_folding_a_whole_text_is_folding_each_character():
+    """core.words.fold normalises the whole string at once (fast on long transcripts);
+    `mask` maps matches back through fold_char: both must fold alike."""
+    from docedit.core.words import fold, fold_char
+
+    samples = ["Pétrov PETROV", "Пётр, ПЁТР и ёж", "ﬁancée Å Ω ǅ", "e\u0301\u0327 ṩ ß İ", "①②"]
+    for text in samples:
+        assert fold(text) == "".join(fold_char(c) for c in text)
+    assert fold("Пётр") == "петр" and fold("PÉTROV") == "petrov"

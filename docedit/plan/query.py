@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -28,7 +27,7 @@ from docedit.core.errors import Finding, PlanError, Severity
 from docedit.core.origin import Location
 from docedit.core.timecode import Time, format_clock
 from docedit.core.units import Clock
-from docedit.core.words import holds
+from docedit.core.words import fold, holds
 from docedit.media.info import SourceCue
 from docedit.plan.redact import LANGS, Redactor
 from docedit.plan.sounds import sound_length
@@ -45,26 +44,6 @@ from docedit.timeline.format import (
 from docedit.timeline.project import Positions, Project
 
 ORDERS: tuple[Order, ...] = ("recorded", "id", "catalog")
-
-
-class _Unmarked(dict[int, int | None]):
-    """A str.translate table that drops combining marks: each character's entry is
-    made the first time it is met (so translate runs in C over a catalog's transcripts,
-    not a Python loop per character)."""
-
-    def __missing__(self, code: int) -> int | None:
-        kept = None if unicodedata.combining(chr(code)) else code
-        self[code] = kept
-        return kept
-
-
-_UNMARKED = _Unmarked()
-
-
-def fold_text(text: str) -> str:
-    """Text without case or accents, whole (the same folding as core.words, faster on
-    long transcripts: one normalisation for the string, not one per character)."""
-    return unicodedata.normalize("NFKD", text).translate(_UNMARKED).casefold()
 
 
 @dataclass(frozen=True)
@@ -102,7 +81,7 @@ class Catalog:
         if intercept_id not in self._texts:
             intercept = self.project.timeline.intercepts[intercept_id]
             texts = (text for lang in LANGS for text in self.project.cue_texts(intercept, lang))
-            self._texts[intercept_id] = fold_text("\n".join(texts))
+            self._texts[intercept_id] = fold("\n".join(texts))
         return self._texts[intercept_id]
 
     def names(self, intercept_id: str) -> tuple[set[str], set[str]]:
@@ -128,7 +107,7 @@ class Catalog:
                 return False
         if query.text:
             text = self.text(intercept_id)
-            return all(_word(word).search(text) for word in fold_text(query.text).split())
+            return all(_word(word).search(text) for word in fold(query.text).split())
         return True
 
     def search(
@@ -144,7 +123,7 @@ class Catalog:
 
 
 def _folded(values: Iterable[str]) -> set[str]:
-    return {fold_text(value).strip() for value in values}
+    return {fold(value).strip() for value in values}
 
 
 def _word(word: str) -> re.Pattern[str]:
@@ -351,7 +330,7 @@ def _edges(cue: SourceCue, words: str, edge: str) -> list[Fraction]:
 
 def _tokens(text: str) -> list[str]:
     """Folded words without the punctuation around them: `Пётр?` is `петр`."""
-    return re.findall(r"\w+", fold_text(text))
+    return re.findall(r"\w+", fold(text))
 
 
 def _short(text: str, limit: int = 48) -> str:
