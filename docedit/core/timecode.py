@@ -170,8 +170,9 @@ def format_seconds(seconds: Fraction) -> str:
     return f"{float(seconds):.6f}".rstrip("0").rstrip(".") + "s"
 
 
-def format_clock(seconds: float) -> str:
-    """hh:mm:ss.fff for messages and reports."""
+def format_clock(seconds: float | Fraction) -> str:
+    """hh:mm:ss.fff for messages, reports and subtitle files (a Fraction rounds exactly:
+    a cue at 500.5 ms, frame 15 at 29.97 fps, is 00:00:00.500, as SRT writers round)."""
     millis = round(seconds * 1000)
     h, rest = divmod(millis, 3_600_000)
     m, rest = divmod(rest, 60_000)

@@ -8,7 +8,6 @@ on the frame grid, so a sidecar agrees frame for frame with the burned subtitles
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -16,6 +15,7 @@ import pysubs2
 
 from docedit.core.atomic import atomic_output
 from docedit.core.errors import SubtitleError
+from docedit.core.timecode import format_clock
 from docedit.plan.cues import Cue
 from docedit.plan.items import Plan
 
@@ -47,14 +47,6 @@ def _write(out: Path, text: str) -> Path:
     return out
 
 
-def clock_time(seconds: Fraction) -> str:
-    """TTML clock time to the millisecond, as SRT rounds it: `HH:MM:SS.mmm`."""
-    ms = round(seconds * 1000)
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
-
-
 def ttml(cues: Sequence[Cue], plan: Plan) -> str:
     """An IMSC 1 text-profile document: each cue a `<p>` with its own begin and end."""
     ET.register_namespace("", TT)
@@ -80,8 +72,8 @@ def ttml(cues: Sequence[Cue], plan: Plan) -> str:
     body = ET.SubElement(root, f"{{{TT}}}body", {"region": "bottom", "style": "s1"})
     div = ET.SubElement(body, f"{{{TT}}}div")
     for number, cue in enumerate(cues, 1):
-        begin = clock_time(plan.clock.frame_time(cue.start))
-        end = clock_time(plan.clock.frame_time(cue.end))
+        begin = format_clock(plan.clock.frame_time(cue.start))  # TTML clock time, as SRT
+        end = format_clock(plan.clock.frame_time(cue.end))
         p = ET.SubElement(div, f"{{{TT}}}p", {XML_ID: f"c{number}", "begin": begin, "end": end})
         rows = cue.text.split("\n")
         p.text = rows[0]

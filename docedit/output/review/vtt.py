@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from docedit.core.timecode import format_clock
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -15,14 +17,6 @@ class Span:
     start: Fraction
     end: Fraction
     text: str
-
-
-def vtt_time(seconds: Fraction) -> str:
-    """`HH:MM:SS.mmm`, rounded to the millisecond as the sidecars are."""
-    ms = round(seconds * 1000)
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
 def escape(text: str) -> str:
@@ -38,5 +32,5 @@ def webvtt(spans: Iterable[Span]) -> str:
     blocks = ["WEBVTT"]
     for span in spans:
         text = escape(span.text) or "&nbsp;"  # a cue needs a line of text
-        blocks.append(f"{vtt_time(span.start)} --> {vtt_time(span.end)}\n{text}")
+        blocks.append(f"{format_clock(span.start)} --> {format_clock(span.end)}\n{text}")
     return "\n\n".join(blocks) + "\n"
