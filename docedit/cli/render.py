@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,7 +29,7 @@ from docedit.cli.common import (
     require_suffix,
 )
 from docedit.cli.profiles import ProfileName
-from docedit.jobs.progress import Reporter, reporter_for
+from docedit.jobs.progress import reporter_for
 from docedit.output.encode import PROFILES
 from docedit.plan.cues import Lang
 
@@ -47,15 +46,6 @@ LoudnessOpt = Annotated[
         "(ebu-r128, atsc-a85, streaming, podcast, web).",
     ),
 ]
-
-
-@contextmanager
-def _progress(quiet: bool) -> Iterator[Reporter]:
-    reporter = reporter_for(err, quiet)
-    try:
-        yield reporter
-    finally:
-        reporter.close()
 
 
 @guarded
@@ -108,7 +98,7 @@ def render(
     target = output or default_output(Path(f"{timeline.stem}{suffix}"))
     require_suffix(target, (suffix,), "--output")
     sound = SoundJob.spawn()  # first: it warms up while we import and validate
-    with _progress(quiet) as reporter:
+    with closing(reporter_for(err, quiet)) as reporter:
         result = docedit.render(
             timeline,
             target,
@@ -150,7 +140,7 @@ def mix(
 ) -> None:
     """The final audio mix alone, exactly as the render carries it."""
     require_suffix(output, (".wav",), "--output")
-    with _progress(quiet) as reporter:
+    with closing(reporter_for(err, quiet)) as reporter:
         mixed = docedit.mix(
             timeline, output, cut=cut, scenes=scene or (), reporter=reporter, loudness=loudness
         )

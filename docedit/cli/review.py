@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -39,11 +40,8 @@ def review(
     from docedit.jobs.review import review as run
 
     project = docedit.load(timeline)
-    reporter = reporter_for(err, quiet)
-    try:
+    with closing(reporter_for(err, quiet)) as reporter:
         done = run(project, output, cut=cut, scenes=scene or (), profile=profile, reporter=reporter)
-    finally:
-        reporter.close()
     print(
         f"wrote {done.folder}/index.html: {done.chapters} scenes, {done.calls} intercepts, "
         f"{done.lines} lines, {float(done.render.duration):.1f}s at "
