@@ -173,32 +173,6 @@ def scene_names(ids: Sequence[str], template: str, suffix: str) -> list[str]:
     return names
 
 
-def plan_export(
-    project: Project,
-    folder: Path,
-    *,
-    scenes: Sequence[str] = (),
-    cut: str | None = None,
-    profile: str = "final",
-    name: str = "{scene}",
-    loudness: float | str | None = None,
-    cache: bool = True,
-) -> list[SceneTask]:
-    """One task per scene of the export, in order; fails before any work on bad input."""
-    if profile not in PROFILES:
-        raise OutputError(f"--profile {profile!r}: not one of {', '.join(PROFILES)}")
-    ids = select_scenes(project.timeline, cut, scenes)
-    names = scene_names(ids, name, PROFILES[profile].suffix)
-    folder = Path(os.path.abspath(folder))
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: is a file; give a folder for the scenes")
-    timeline = Path(os.path.abspath(project.timeline_path))
-    return [
-        SceneTask(timeline, scene, folder / file, profile, loudness, cache)
-        for scene, file in zip(ids, names, strict=True)
-    ]
-
-
 def export(
     project: Project,
     folder: Path,
@@ -342,17 +316,20 @@ def run_export(
     cache: bool = True,
     display: SceneDisplay | None = None,
 ) -> ExportResult:
-    """Plan the export (failing before any work on bad input), then run it."""
-    tasks = plan_export(
-        project,
-        folder,
-        scenes=scenes,
-        cut=cut,
-        profile=profile,
-        name=name,
-        loudness=loudness,
-        cache=cache,
-    )
+    """One task per scene of the export, in order, failing before any work on bad input;
+    then `export` runs them."""
+    if profile not in PROFILES:
+        raise OutputError(f"--profile {profile!r}: not one of {', '.join(PROFILES)}")
+    ids = select_scenes(project.timeline, cut, scenes)
+    names = scene_names(ids, name, PROFILES[profile].suffix)
+    folder = Path(os.path.abspath(folder))
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file; give a folder for the scenes")
+    timeline = Path(os.path.abspath(project.timeline_path))
+    tasks = [
+        SceneTask(timeline, scene, folder / file, profile, loudness, cache)
+        for scene, file in zip(ids, names, strict=True)
+    ]
     if scheduler is not None:
         from docedit.jobs.cluster import client
 
