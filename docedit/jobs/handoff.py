@@ -72,6 +72,7 @@ def board_of(project: Project, plan: Plan) -> Board:
 
     clock = plan.clock
     cues = cue_track(project, plan, "translation")
+    redactor = Redactor.of(project.timeline)  # once: it compiles every redaction's words
     renderer = FrameRenderer(plan, THUMB_SIZE)
     rows = []
     try:
@@ -85,7 +86,9 @@ def board_of(project: Project, plan: Plan) -> Board:
             title = next((s.text for s in scene.shots if s.kind == "title" and s.text), scene.id)
             start, end = clock.frame_time(scene.start), clock.frame_time(scene.end)
             times = f"{short_clock(start)} – {short_clock(end)}"
-            bars = [_bar(project, plan, scene.start, sound, cues) for sound in scene.sounds]
+            bars = [
+                _bar(project, plan, scene.start, sound, cues, redactor) for sound in scene.sounds
+            ]
             rows.append(
                 Row(
                     scene.id,
@@ -104,11 +107,16 @@ def board_of(project: Project, plan: Plan) -> Board:
         f"{plan.size[0]}x{plan.size[1]} at {format_fps(clock.fps)} fps · "
         "blue: calls (speakers · recorded · first words), red: redacted, grey: beds"
     )
-    return Board(Redactor.of(project.timeline).text(name), subtitle, rows)
+    return Board(redactor.text(name), subtitle, rows)
 
 
 def _bar(
-    project: Project, plan: Plan, scene_start: int, sound: Sound, cues: list[Cue]
+    project: Project,
+    plan: Plan,
+    scene_start: int,
+    sound: Sound,
+    cues: list[Cue],
+    redactor: Redactor,
 ) -> Bar | None:
     from docedit.output.storyboard import Bar
 
@@ -119,7 +127,6 @@ def _bar(
     if sound.role in ("bed", "footage"):
         what = "bed" if sound.role == "bed" else "footage sound"
         return Bar(start, end, f"{what}: {sound.source.name} {sound.gain_db:+.0f} dB", "", True)
-    redactor = Redactor.of(project.timeline)
     title, words = sound.source.name, ""
     if sound.intercept is not None:
         item = project.timeline.intercepts[sound.intercept]

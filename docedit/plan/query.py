@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from functools import singledispatch
+from functools import cached_property, singledispatch
 
 from docedit.core.errors import Finding, PlanError, Severity
 from docedit.core.origin import Location
@@ -158,6 +158,11 @@ class _Context:
     clock: Clock
     findings: list[Finding] = field(default_factory=list)
 
+    @cached_property
+    def redactor(self) -> Redactor:
+        """Made once per expansion: it compiles every redaction's words."""
+        return Redactor.of(self.project.timeline)
+
     def add(self, loc: Location, message: str, severity: Severity = Severity.ERROR) -> None:
         origin = self.project.origin(*loc)
         path = origin.file or self.project.timeline_path
@@ -278,7 +283,7 @@ def _phrase(
     a finding when no cue holds them or cues at different times do."""
     project = context.project
     intercept = project.timeline.intercepts[intercept_id]
-    redactor = Redactor.of(project.timeline)
+    redactor = context.redactor
     found: dict[Fraction, str] = {}
     for lang in LANGS:
         for cue in project.cues(intercept, lang):
