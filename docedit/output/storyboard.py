@@ -10,6 +10,7 @@ module only draws, and writes PNG or PDF atomically.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -79,6 +80,7 @@ def check_suffix(out: Path) -> None:
         raise OutputError(f"{out}: a storyboard is .png or .pdf")
 
 
+@functools.cache  # a board asks for the same few sizes some 25 times a row
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
     return ImageFont.truetype(str(resources.files("docedit") / "fonts" / name), size)
