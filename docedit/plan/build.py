@@ -20,7 +20,7 @@ from docedit.plan.pictures import picture_items, place_shots, resolve_holds
 from docedit.plan.query import expanded
 from docedit.plan.redact import Redactor
 from docedit.plan.sounds import SceneSpan, audio_end, footage_sounds, place_sounds
-from docedit.timeline.format import Auto, Timeline
+from docedit.timeline.format import Auto, Scene, Timeline
 from docedit.timeline.project import Project
 
 
@@ -70,11 +70,9 @@ def make_plan(project: Project, cut: str | None = None, scenes: Sequence[str] = 
     )
 
 
-def scene_frames(project: Project, scene_id: str, clock: Clock, pictures_end: Frames) -> Frames:
+def scene_frames(scene: Scene, clock: Clock, pictures_end: Frames, sound_end: Fraction) -> Frames:
     """A scene's length: as written, or the later of its pictures and its sounds."""
-    scene = project.timeline.scenes[scene_id]
     if isinstance(scene.length, Auto):
-        sound_end = audio_end(project, scene_id, clock)
         return Frames(max(pictures_end, math.ceil(sound_end * clock.fps)))
     return clock.time_frames(scene.length)
 
@@ -83,9 +81,10 @@ def plan_scene(project: Project, scene_id: str, clock: Clock, start: Frames) -> 
     scene = project.timeline.scenes[scene_id]
     start_time = clock.frame_time(start)
     items = picture_items(project, scene_id, clock)
-    holds = resolve_holds(items, scene, clock, audio_end(project, scene_id, clock))
+    sound_end = audio_end(project, scene_id, clock)
+    holds = resolve_holds(items, scene, clock, sound_end)
     pictures_end = clock.frames(sum(holds, Fraction(0)))
-    frames = scene_frames(project, scene_id, clock, pictures_end)
+    frames = scene_frames(scene, clock, pictures_end, sound_end)
     transition = clock.time_frames(scene.transition)
     shots = place_shots(items, holds, start, frames, transition, clock)
     start_sample = clock.frame_to_sample(start)
