@@ -300,3 +300,40 @@ def test_loudness_names_and_numbers_reach_the_mix(rendered, tmp_path):
     broken = media.timeline(folder / "bad.yaml", {"docedit": 1, "settings": {"loudness": "loud"}})
     said = media.run_cli("validate", broken).stderr
     assert "loudness must be LUFS from -70 to 0, or a delivery spec: ebu-r128" in said
+
+
+def test_cut_zone_breaches_are_those_of_every_cut_checked():
+    """plan/subrules looks only at the cuts near each cue edge (bisection): the breaches
+    are the same, in the same order, as testing every cut, at 25 and 29.97 fps."""
+    import random
+    from fractions import Fraction
+
+    from docedit.plan.subrules import Breach, RuleCue, Rules, check
+
+    def every_cut(cue: RuleCue, rules: Rules, fps: Fraction, cuts: list[Fraction]) -> list[str]:
+        found = []
+        for edge, time in (("starts", cue.start), ("ends", cue.end)):
+            for cut in cuts:
+                frames = round((time - cut) * fps)
+                if frames != 0 and abs(frames) <= rules.cut_zone_frames:
+                    found.append(f"{edge} {frames} {cut}")
+        return found
+
+    rng = random.Random(3)
+    for fps in (Fraction(25), Fraction(30000, 1001)):
+        for zone in (0, 1, 2, 3):
+            rules = Rules("test", cut_zone_frames=zone)
+            cuts = sorted({Fraction(rng.randint(0, 3000), fps) for _ in range(60)})
+            cues = []
+            for _ in range(80):
+                start = Fraction(rng.randint(0, 3000), fps) + Fraction(rng.randint(-1, 1), 200)
+                cues.append(RuleCue(start, start + Fraction(rng.randint(20, 90), fps), "a"))
+            found: list[Breach] = [
+                b for b in check(cues, rules, fps, cuts) if "picture cut" in b.message
+            ]
+            expected = sorted(
+                ((c, m) for c in cues for m in every_cut(c, rules, fps, cuts)),
+                key=lambda pair: (pair[0].start, pair[0].line),
+            )
+            assert len(found) == len(expected)
+            assert [b.cue for b in found] == [c for c, _ in expected]

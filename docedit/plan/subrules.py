@@ -9,6 +9,7 @@ a frame or two are found too.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
@@ -88,7 +89,8 @@ def check(
     for before, after in itertools.pairwise(ordered):
         breaches += _gap(before, after, rules, fps)
     if cuts:
-        breaches += [b for cue in ordered for b in _cuts(cue, rules, fps, sorted(cuts))]
+        cut_times = sorted(cuts)  # once, not once per cue
+        breaches += [b for cue in ordered for b in _cuts(cue, rules, fps, cut_times)]
     return sorted(breaches, key=lambda b: (b.cue.start, b.cue.line))
 
 
@@ -143,8 +145,12 @@ def _gap(before: RuleCue, after: RuleCue, rules: Rules, fps: Fraction) -> list[B
 def _cuts(cue: RuleCue, rules: Rules, fps: Fraction, cuts: list[Fraction]) -> list[Breach]:
     """An edge one or two frames off a picture cut flickers across it: snap it to the cut."""
     found = []
+    # Only the cuts within a frame of the zone can be in it (|round(d * fps)| <= zone
+    # needs |d| <= (zone + 0.5) / fps): found by bisection in the sorted cuts, not all.
+    reach = Fraction(rules.cut_zone_frames + 1) / fps
     for edge, time in (("starts", cue.start), ("ends", cue.end)):
-        for cut in cuts:
+        near = cuts[bisect_left(cuts, time - reach) : bisect_right(cuts, time + reach)]
+        for cut in near:
             frames = round((time - cut) * fps)
             if frames != 0 and abs(frames) <= rules.cut_zone_frames:
                 side = "before" if frames < 0 else "after"
