@@ -61,7 +61,7 @@ def read_cues(path: Path) -> list[SourceCue]:
         subs = pysubs2.SSAFile.from_string(text, format_=_format(path, text))
     except (pysubs2.exceptions.Pysubs2Error, UnicodeDecodeError, ValueError) as err:
         raise SubtitleError(f"not a subtitle file pysubs2 can read ({err})") from None
-    lines = timing_lines(path, len(subs))
+    lines = timing_lines(raw, len(subs))
     inline = stamped if stamped is not None and len(stamped) == len(subs) else [()] * len(subs)
     cues = [
         SourceCue(Fraction(e.start, 1000), Fraction(e.end, 1000), e.plaintext.strip(), line, w)
@@ -147,11 +147,11 @@ def _placed(cues: list[SourceCue], words: list[Word]) -> list[SourceCue]:
     ]
 
 
-def timing_lines(path: Path, count: int) -> list[int]:
-    """The 1-based line of each cue's `-->` timing line, in file order (as pysubs2 reads
-    them), so findings can point into the file; all 0 if the two do not agree."""
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        found = [number for number, text in enumerate(handle, 1) if "-->" in text]
+def timing_lines(text: str, count: int) -> list[int]:
+    """The 1-based line of each cue's `-->` timing line in the file's `text` (as read, its
+    line ends made `\n`), in file order as pysubs2 reads them, so findings can point into
+    the file; all 0 if the two do not agree."""
+    found = [number for number, line in enumerate(text.split("\n"), 1) if "-->" in line]
     return found if len(found) == count else [0] * count
 
 
