@@ -24,6 +24,7 @@ from docedit.media.probe import cache_root
 from docedit.timeline.catalogcache import CatalogCache, Parsed, stamp_of
 from docedit.timeline.confine import root_for
 from docedit.timeline.load import (
+    MAX_TIMELINE_BYTES,
     LoadedTimeline,
     Location,
     Mark,
@@ -31,9 +32,10 @@ from docedit.timeline.load import (
     PackedMarks,
     pack,
     parse_timeline_text,
+    read_bounded,
 )
 
-MAX_CATALOG_BYTES = 8 * 1024 * 1024  # per included file, like a timeline
+MAX_CATALOG_BYTES = MAX_TIMELINE_BYTES  # per included file, like a timeline
 MAX_CATALOG_ROWS = 100_000
 CSV_COLUMNS = (
     "id",
@@ -257,18 +259,7 @@ def _cell(name: str, cell: str) -> Any:
 
 
 def _read(path: Path) -> str:
-    size = path.stat().st_size
-    if size > MAX_CATALOG_BYTES:
-        raise ValueError(
-            f"is {size / 2**20:.1f} MiB; the limit is {MAX_CATALOG_BYTES // 2**20} MiB: "
-            "split it into several catalogs"
-        )
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_CATALOG_BYTES + 1)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ValueError(f"is not UTF-8 text (byte {err.start}): save it as UTF-8") from None
+    return read_bounded(path, MAX_CATALOG_BYTES, "split it into several catalogs")
 
 
 def _rebased(entry: Any, folder: Path, base: Path) -> Any:

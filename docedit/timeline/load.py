@@ -126,24 +126,27 @@ def load_timeline(path: Path) -> LoadedTimeline:
     path = Path(path)
     marks = Marks(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_TIMELINE_BYTES:
-            raise _fatal(
-                marks,
-                f"timeline is {size / 2**20:.1f} MiB; the limit is "
-                f"{MAX_TIMELINE_BYTES // 2**20} MiB: split the catalog into smaller files",
-            )
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_TIMELINE_BYTES + 1)
+        text = read_bounded(path, MAX_TIMELINE_BYTES, "split the catalog into smaller files")
     except OSError as err:
         raise _fatal(marks, f"cannot read timeline: {err.strerror or err}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise _fatal(
-            marks, f"timeline is not UTF-8 text (byte {err.start}): save it as UTF-8"
-        ) from None
+    except ValueError as err:
+        raise _fatal(marks, f"timeline {err}") from None
     return parse_timeline_text(text, path)
+
+
+def read_bounded(path: Path, limit: int, advice: str) -> str:
+    """A text file of at most `limit` bytes (a timeline, a catalog), as UTF-8 (a BOM
+    dropped); OSError when it cannot be read, ValueError saying what is wrong with it:
+    `is 9.2 MiB; the limit is 8 MiB: {advice}`, or `is not UTF-8 text (byte N): ...`."""
+    size = path.stat().st_size
+    if size > limit:
+        raise ValueError(f"is {size / 2**20:.1f} MiB; the limit is {limit // 2**20} MiB: {advice}")
+    with path.open("rb") as handle:
+        raw = handle.read(limit + 1)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"is not UTF-8 text (byte {err.start}): save it as UTF-8") from None
 
 
 def parse_timeline_text(text: str, path: Path, prefix: Location = ()) -> LoadedTimeline:
