@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from pydantic import PlainSerializer, PlainValidator, TypeAdapter, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from docedit.core.errors import PlanError, TimeFormatError
-from docedit.core.timecode import Time, parse_time
-from docedit.timeline.values import Model, NonEmpty, TimeValue
+from docedit.core.errors import PlanError
+from docedit.core.timecode import Time
+from docedit.timeline.values import Model, NonEmpty, TimeValue, validated_time
 
 
 class FromWords(Model):
@@ -38,10 +38,7 @@ def _words_or_time(value: Any, words: type[Model], key: str) -> Any:
                 "time", f'write a time, or {{{key}: "words"}} naming a phrase of the transcript'
             )
         return words.model_validate(value)
-    try:
-        return parse_time(value)
-    except TimeFormatError as err:
-        raise PydanticCustomError("time", str(err)) from None
+    return validated_time(value)
 
 
 def _dump_point(value: Time | Model) -> Any:

@@ -45,7 +45,8 @@ _TIME_SCHEMA = {
 }
 
 
-def _time(value: Any) -> Time:
+def validated_time(value: Any) -> Time:
+    """A `Time` as written in a timeline, or the "time" validation error saying why not."""
     if isinstance(value, Time):
         return value
     try:
@@ -55,7 +56,7 @@ def _time(value: Any) -> Time:
 
 
 def _time_or_auto(value: Any) -> Time | Auto:
-    return AUTO if value == AUTO else _time(value)
+    return AUTO if value == AUTO else validated_time(value)
 
 
 def _gain(value: Any) -> float:
@@ -77,7 +78,10 @@ def _fps(value: Any) -> Fraction:
 
 
 TimeValue = Annotated[
-    Time, PlainValidator(_time), PlainSerializer(str, return_type=str), WithJsonSchema(_TIME_SCHEMA)
+    Time,
+    PlainValidator(validated_time),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(_TIME_SCHEMA),
 ]
 TimeOrAuto = Annotated[
     Time | Auto,
