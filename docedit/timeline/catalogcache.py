@@ -24,9 +24,9 @@ from typing import Any
 
 from docedit.core.atomic import atomic_output
 from docedit.timeline.load import Mark, PackedMarks
+from docedit.timeline.project import Stamp
 
 VERSION = 1
-Stamp = tuple[int, int]  # (size, mtime_ns)
 _DATE, _DATETIME = "\0date", "\0datetime"  # a YAML date in JSON: {"\0date": "2022-03-01"}
 
 

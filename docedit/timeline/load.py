@@ -16,12 +16,12 @@ from typing import Any
 import yaml
 
 from docedit.core.errors import Finding, Severity, TimelineError
+from docedit.core.origin import Location
 
 MAX_TIMELINE_BYTES = 8 * 1024 * 1024
 MAX_NODES = 250_000
 MAX_DEPTH = 64
 
-Location = tuple[str | int, ...]
 _SEXAGESIMAL_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 # libyaml's composer when PyYAML was built with it (the wheels are): same nodes and
 # marks, several times faster on big catalogs. Both are the safe loader.

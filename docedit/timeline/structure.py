@@ -28,9 +28,9 @@ from docedit.timeline.format import (
     model_for,
 )
 from docedit.timeline.load import LoadedTimeline, Location, Marks
+from docedit.timeline.project import Positions
 
 # For each partial scene, the YAML index of each picture and audio item it kept.
-Positions = dict[str, dict[str, list[int]]]
 
 
 @dataclass
