@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import functools
 import inspect
+import math
 import os
 import select
 import signal
@@ -279,3 +280,8 @@ def _listed(value: object) -> list[object]:
 
 def _absolute(path: str | os.PathLike[str]) -> Path:
     return Path(os.path.abspath(path))
+
+
+def level(value: float, unit: str) -> str:
+    """A loudness or peak for people: `-16.0 LUFS`, `-inf` for silence."""
+    return "-inf" if value == -math.inf else f"{value:.1f} {unit}"

@@ -8,14 +8,13 @@ what a render's manifest names and lists every file that changed or went missing
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from docedit.cli.common import err, guarded
+from docedit.cli.common import err, guarded, level
 from docedit.core.loudness_specs import SPECS, LoudnessSpec, loudness_spec
 
 if TYPE_CHECKING:
@@ -66,10 +65,6 @@ def _spec(name: str | None, loudness: float | None, true_peak: float) -> Loudnes
     return None if loudness is None else loudness_spec(loudness, true_peak)
 
 
-def _db(value: float, unit: str) -> str:
-    return "-inf" if value == -math.inf else f"{value:.1f} {unit}"
-
-
 def _print(report: QcReport) -> None:
     print(f"{report.path}:")
     for stream in report.streams:
@@ -82,9 +77,9 @@ def _print(report: QcReport) -> None:
         m = report.loudness
         print(f"  audio {report.audio_seconds:.3f}s")
         print(
-            f"  loudness {_db(m.integrated, 'LUFS')} integrated, true peak "
-            f"{_db(m.true_peak, 'dBTP')}, range {m.loudness_range:.1f} LU, "
-            f"short-term max {_db(m.short_term_max, 'LUFS')}"
+            f"  loudness {level(m.integrated, 'LUFS')} integrated, true peak "
+            f"{level(m.true_peak, 'dBTP')}, range {m.loudness_range:.1f} LU, "
+            f"short-term max {level(m.short_term_max, 'LUFS')}"
         )
     if report.spec is not None:
         print(f"  spec {report.spec.describe()}")

@@ -6,7 +6,6 @@ Each command is a few lines around `docedit.render`, `docedit.mix` or
 
 from __future__ import annotations
 
-import math
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -24,6 +23,7 @@ from docedit.cli.common import (
     default_output,
     err,
     guarded,
+    level,
     out,
     print_findings,
     require_suffix,
@@ -194,16 +194,13 @@ def _check_subtitles(
 
 
 def _loudness_table(mixed: MixReport) -> Table:
-    def db(value: float, unit: str) -> str:
-        return "-inf" if value == -math.inf else f"{value:.1f} {unit}"
-
     table = Table(title="Loudness (ITU-R BS.1770)")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    table.add_row("integrated", db(mixed.report.integrated, "LUFS"))
-    table.add_row("true peak", db(mixed.report.true_peak, "dBTP"))
+    table.add_row("integrated", level(mixed.report.integrated, "LUFS"))
+    table.add_row("true peak", level(mixed.report.true_peak, "dBTP"))
     table.add_row("loudness range", f"{mixed.report.loudness_range:.1f} LU")
     table.add_row("gain applied", f"{mixed.report.gain:+.1f} dB")
     for scene_id, value in mixed.scene_loudness.items():
-        table.add_row(f"scene {scene_id}", db(value, "LUFS"))
+        table.add_row(f"scene {scene_id}", level(value, "LUFS"))
     return table
