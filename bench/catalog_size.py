@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from bench.common import load_project, tree_state
+import docedit
+from bench.common import tree_state
 from bench.reference import write_wav
 
 CATALOGS = (2000, 20)
@@ -63,7 +64,7 @@ def measure(intercepts: int) -> dict[str, object]:
         cache = os.environ.get("DOCEDIT_CACHE_DIR")
         os.environ["DOCEDIT_CACHE_DIR"] = str(folder / "cache")  # cold, and thrown away
         try:
-            project = load_project(timeline)
+            project = docedit.load(timeline)
         finally:
             if cache is None:
                 del os.environ["DOCEDIT_CACHE_DIR"]

@@ -44,16 +44,6 @@ def now() -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
 
 
-def load_project(path: Path):
-    """docedit's public loader, wherever this revision keeps it (the restructure may move
-    it from docedit.timeline.checks to docedit.jobs.validate)."""
-    try:
-        from docedit.jobs.validate import load_project as load
-    except ImportError:  # before the move
-        from docedit.timeline.checks import load_project as load
-    return load(path)
-
-
 def git(*args: str) -> str:
     done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
     return done.stdout.strip()

@@ -9,6 +9,7 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
+import docedit as docedit_api
 from bench import outputs
 from bench.common import (
     CACHE_ENV,
@@ -20,7 +21,6 @@ from bench.common import (
     docedit,
     forget_everything,
     forget_sounds,
-    load_project,
 )
 from bench.ffmpeg_command import ffmpeg_command
 from bench.measure import Command, Result, measure_rounds, run_once
@@ -146,7 +146,7 @@ def dump_frames(timeline: Path, profile: str, out: Path) -> tuple[tuple[int, int
     from docedit.plan import make_plan
 
     os.environ.setdefault("DOCEDIT_CACHE_DIR", CACHE_ENV["DOCEDIT_CACHE_DIR"])
-    project = load_project(timeline)
+    project = docedit_api.load(timeline)
     frames = OutputFrames(project, make_plan(project), PROFILES[profile])
     try:
         with out.open("wb") as raw:

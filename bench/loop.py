@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "timelines" / "intercepted.yaml"
+from bench.common import ROOT, SAMPLE, docedit, tree_state
+
 EDITS = {
     "picture edit (one scene)": ("motion: pan-left", "motion: pan-right"),
     "gain change": ("gain: -18dB", "gain: -14dB"),
@@ -41,7 +40,7 @@ def loop_figures() -> dict[str, tuple[float, str]]:
         text = SAMPLE.read_text().replace("../assets", str(ROOT / "assets"))
         timeline.write_text(text)
         env = {**os.environ, "DOCEDIT_CACHE_DIR": str(folder / "cache"), "NO_COLOR": "1"}
-        command = [sys.executable, "-m", "docedit", "watch", str(timeline)]
+        command = docedit("watch", timeline)
         start = time.perf_counter()
         process = subprocess.Popen(
             [*command, "-o", str(folder / "preview.mp4")],
@@ -71,8 +70,6 @@ TARGETS = {"picture edit (one scene)": 2.0, "gain change": 4.0}  # seconds, issu
 
 def section_loop(results: dict) -> None:
     """`--only loop`: the figures, kept as a fact of the report."""
-    from bench.common import tree_state
-
     print("loop: docedit watch on the sample, a picture edit and a gain change", flush=True)
     figures = loop_figures()
     results["loop"] = {

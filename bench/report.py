@@ -6,7 +6,7 @@ from __future__ import annotations
 from bench import catalog_scale, catalog_size, long, loop, outputs, same
 from bench.common import CACHED, EMPTY
 from bench.measure import Result
-from bench.reference import picture
+from bench.reference import aac_coder, picture
 
 
 def ratio(a: Result, b: Result) -> str:
@@ -118,7 +118,7 @@ def report(
             target_name, target = (
                 ("the ffmpeg command", command) if profile == "preview" else ("moviepy", naive)
             )
-            coder = " with `-aac_coder fast -aac_ms 0`" if profile == "preview" else ""
+            coder = f" with `{' '.join(aac_coder(profile))}`" if profile == "preview" else ""
             dated = "compare:preview" if f"compare:{profile}" in measured else "compare"
             lines += [
                 f"## The reference cut, {profile}",

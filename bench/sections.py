@@ -6,7 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from bench.common import CACHE_ENV, SAMPLE, WORK, docedit, forget_sounds, load_project
+from bench.common import CACHE_ENV, SAMPLE, WORK, docedit, forget_sounds
 from bench.measure import measure
 from bench.reference import catalog_timeline, long_mix_timeline
 
@@ -80,6 +80,7 @@ def section_render(results: dict, runs: int) -> None:
 
 
 def _duration(timeline: Path) -> float:
+    import docedit as api
     from docedit.plan import make_plan
 
-    return float(make_plan(load_project(timeline)).duration)
+    return float(make_plan(api.load(timeline)).duration)
