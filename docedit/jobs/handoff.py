@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING
 from docedit.core.cachefiles import file_sha256
 from docedit.core.errors import OutputError
 from docedit.core.timecode import format_clock, format_fps
+from docedit.core.units import Clock
 from docedit.jobs.render import guard_output
 from docedit.plan import Plan, Sound, make_plan
 from docedit.plan.cues import Cue, cue_track
+from docedit.plan.items import ScenePlan
 from docedit.plan.redact import Redactor
+from docedit.timeline.format import Intercept
 from docedit.timeline.project import Project
 
 if TYPE_CHECKING:
@@ -83,7 +86,7 @@ def board_of(project: Project, plan: Plan) -> Board:
                 rgb = renderer.frame_rgba(middle)[..., :3].copy()
                 label = short_clock(clock.frame_time(middle))
                 thumbs.append(Thumb(rgb, float(clock.frame_time(middle - scene.start)), label))
-            title = next((s.text for s in scene.shots if s.kind == "title" and s.text), scene.id)
+            title = title_card(scene) or scene.id
             start, end = clock.frame_time(scene.start), clock.frame_time(scene.end)
             times = f"{short_clock(start)} – {short_clock(end)}"
             bars = [
@@ -130,18 +133,33 @@ def _bar(
     title, words = sound.source.name, ""
     if sound.intercept is not None:
         item = project.timeline.intercepts[sound.intercept]
-        speakers = ", ".join(redactor.text(s) for s in item.speakers) or "unknown speakers"
-        date = item.recorded.isoformat() if item.recorded else "undated"
-        title = f"{sound.intercept} · {speakers} · {date}"
-        first = clock.frames(clock.sample_time(sound.start))
-        last = clock.frames(clock.sample_time(sound.end))
-        texts = [c.text for c in cues if c.intercept == sound.intercept and first <= c.start < last]
-        words = _first_words(" ".join(texts))
+        title = f"{sound.intercept} · {call_speakers(item, redactor)} · {call_date(item)}"
+        words = _first_words(" ".join(c.text for c in call_cues(sound, cues, clock)))
     spans = tuple(
         (start + float(clock.sample_time(r.start)), start + float(clock.sample_time(r.end)))
         for r in sound.redactions
     )
     return Bar(start, end, title, words, False, spans)
+
+
+def title_card(scene: ScenePlan) -> str | None:
+    """The text of the scene's first title card (masked by the plan), if it has one."""
+    return next((s.text for s in scene.shots if s.kind == "title" and s.text), None)
+
+
+def call_cues(sound: Sound, cues: list[Cue], clock: Clock) -> list[Cue]:
+    """The cues of `sound`'s intercept that start while it plays."""
+    first = clock.frames(clock.sample_time(sound.start))
+    last = clock.frames(clock.sample_time(sound.end))
+    return [c for c in cues if c.intercept == sound.intercept and first <= c.start < last]
+
+
+def call_speakers(item: Intercept, redactor: Redactor) -> str:
+    return ", ".join(redactor.text(s) for s in item.speakers) or "unknown speakers"
+
+
+def call_date(item: Intercept) -> str:
+    return item.recorded.isoformat() if item.recorded else "undated"
 
 
 def short_clock(seconds: Fraction) -> str:

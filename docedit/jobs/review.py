@@ -22,7 +22,7 @@ from pathlib import Path
 from docedit.core.atomic import sweep_stale_folders, umask
 from docedit.core.errors import OutputError
 from docedit.core.version import __version__
-from docedit.jobs.handoff import board_of
+from docedit.jobs.handoff import board_of, call_cues, call_date, call_speakers, title_card
 from docedit.jobs.progress import Reporter
 from docedit.jobs.render import RenderResult, render
 from docedit.output.review import Call, Language, Line, Review, Span, page_html, webvtt
@@ -168,8 +168,9 @@ def chapters(project: Project, plan: Plan, redactor: Redactor) -> tuple[Span, ..
     """A chapter per scene: its title card's text (masked by the plan), or its title."""
     spans = []
     for scene in plan.scenes:
-        card = next((s.text for s in scene.shots if s.kind == "title" and s.text), None)
-        title = card or redactor.text(project.timeline.scenes[scene.id].title or scene.id)
+        title = title_card(scene) or redactor.text(
+            project.timeline.scenes[scene.id].title or scene.id
+        )
         start, end = plan.clock.frame_time(scene.start), plan.clock.frame_time(scene.end)
         spans.append(Span(start, end, title))
     return tuple(spans)
@@ -194,17 +195,12 @@ def _call(
     assert sound.intercept is not None  # calls() keeps intercepts only
     item = project.timeline.intercepts[sound.intercept]
     clock = plan.clock
-    first = clock.frames(clock.sample_time(sound.start))
-    last = clock.frames(clock.sample_time(sound.end))
-
-    def mine(cues: list[Cue]) -> list[Cue]:
-        return [c for c in cues if c.intercept == sound.intercept and first <= c.start < last]
-
-    lines: list[Line] = pair_lines(mine(original), mine(translation), clock)
+    mine = call_cues(sound, original, clock), call_cues(sound, translation, clock)
+    lines: list[Line] = pair_lines(*mine, clock)
     return Call(
         name=redactor.text(sound.intercept),
-        date=item.recorded.isoformat() if item.recorded else "undated",
-        speakers=", ".join(redactor.text(s) for s in item.speakers) or "unknown speakers",
+        date=call_date(item),
+        speakers=call_speakers(item, redactor),
         start=Fraction(clock.sample_time(sound.start)),
         lines=tuple(lines),
     )
