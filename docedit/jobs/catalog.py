@@ -24,10 +24,9 @@ from docedit.plan.query import Catalog, Query, expanded
 from docedit.plan.redact import Lang, Redactor
 from docedit.timeline.bind import bind, probe_intercepts
 from docedit.timeline.format import InterceptEvent, Order, SelectEvent
-from docedit.timeline.includes import include_catalogs
+from docedit.timeline.includes import structure_all
 from docedit.timeline.load import load_timeline
 from docedit.timeline.project import Project
-from docedit.timeline.structure import structure
 
 FIRST_WORDS = 8
 
@@ -129,10 +128,10 @@ def light_project(path: Path, cache: ProbeCache | None = None) -> Project | None
         loaded = load_timeline(path)
     except TimelineError:
         return None
-    findings = [*loaded.findings, *include_catalogs(loaded, cache.file.parent if cache else None)]
-    structured = structure(loaded)
-    findings += structured.findings
-    if structured.timeline is None or any(f.severity is Severity.ERROR for f in findings):
+    structured = structure_all(loaded, cache.file.parent if cache else None)
+    if structured.timeline is None or any(
+        f.severity is Severity.ERROR for f in structured.findings
+    ):
         return None
     return bind(path, structured.timeline, cache, loaded.marks, intercepts=())
 

@@ -16,10 +16,9 @@ from docedit.plan.checks import check_timing
 from docedit.plan.query import expand
 from docedit.timeline.bind import bind
 from docedit.timeline.checks import check_timeline
-from docedit.timeline.includes import include_catalogs
+from docedit.timeline.includes import structure_all
 from docedit.timeline.load import load_timeline
 from docedit.timeline.project import Project
-from docedit.timeline.structure import structure
 
 
 @dataclass
@@ -53,9 +52,8 @@ def validate(path: Path, cache: ProbeCache | None = None) -> Report:
         report.findings = err.findings
         return report
     # catalogs from other files, with their own marks; parsed ones kept beside the probes
-    included = include_catalogs(loaded, cache.file.parent if cache else None)
-    structured = structure(loaded)
-    report.findings = loaded.findings + included + structured.findings
+    structured = structure_all(loaded, cache.file.parent if cache else None)
+    report.findings = list(structured.findings)
     if structured.partial is None:
         return _sorted(report)
     # Bound once: when the file is valid, its partial timeline is the timeline itself.

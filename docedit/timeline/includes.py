@@ -34,6 +34,7 @@ from docedit.timeline.load import (
     parse_timeline_text,
     read_bounded,
 )
+from docedit.timeline.structure import Structured, structure
 
 MAX_CATALOG_BYTES = MAX_TIMELINE_BYTES  # per included file, like a timeline
 MAX_CATALOG_ROWS = 100_000
@@ -66,6 +67,17 @@ class _Place:
         name = os.path.relpath(self.path, base) if self.path.is_absolute() else str(self.path)
         where = f"{name}:{self.line}:{self.column}"
         return f"{where} (row {self.row})" if self.row is not None else where
+
+
+def structure_all(loaded: LoadedTimeline, cache_folder: Path | None) -> Structured:
+    """The timeline's structure with its included catalogs merged in first (parsed ones
+    kept in `cache_folder`); its findings are the loading's, the catalogs' and the
+    structure's, in that order: what validation and the catalog's light path both start
+    with."""
+    included = include_catalogs(loaded, cache_folder)
+    structured = structure(loaded)
+    structured.findings = [*loaded.findings, *included, *structured.findings]
+    return structured
 
 
 def include_catalogs(loaded: LoadedTimeline, cache_dir: Path | None = None) -> list[Finding]:
