@@ -184,7 +184,7 @@ def cut_findings(
     checked = []
     for cue in cues:
         intercept = project.timeline.intercepts[cue.intercept]
-        relative = intercept.transcript if lang == "original" else intercept.translation
+        relative = intercept.text_file(lang)
         source = project.path(relative) if relative else project.timeline_path
         start, end = clock.frame_time(cue.start), clock.frame_time(cue.end)
         checked.append(RuleCue(Fraction(start), Fraction(end), cue.text, cue.line, str(source)))

@@ -60,11 +60,7 @@ class RenderResult:
 def guard_output(project: Project, out: Path) -> Path:
     """Refuse to overwrite the timeline or any media it uses: nothing is ever lost."""
     out = Path(os.path.abspath(out))
-    inputs = {project.timeline_path, *project.media}
-    for intercept in project.timeline.intercepts.values():
-        for relative in (intercept.transcript, intercept.translation):
-            if relative:
-                inputs.add(project.path(relative))
+    inputs = {project.timeline_path, *project.media, *project.text_paths()}
     if out in inputs:
         raise OutputError(f"{out}: is an input of this timeline; choose another output name")
     if out.is_dir():

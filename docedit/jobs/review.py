@@ -214,7 +214,7 @@ def language(project: Project, plan: Plan, lang: Lang) -> Language:
         if sound.intercept is None:
             continue
         item = project.timeline.intercepts[sound.intercept]
-        name = item.transcript if lang == "original" else item.translation
+        name = item.text_file(lang)
         if name:
             suffixes = Path(name).suffixes
             codes.add(suffixes[-2].lstrip(".") if len(suffixes) >= 2 else "")

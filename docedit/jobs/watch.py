@@ -150,20 +150,13 @@ class Watcher:
 
     def _learn(self, project: Project) -> None:
         """The files of the timeline as it now stands (a save may add or drop some)."""
-        self.files = {self.timeline, *project.media, *_texts(project), *_catalogs(project)}
+        self.files = {self.timeline, *project.media, *project.text_paths(), *_catalogs(project)}
         self.patterns = [
             str(project.path(picture.glob))
             for scene in project.timeline.scenes.values()
             for picture in scene.pictures
             if isinstance(picture, StillsPicture)
         ]
-
-
-def _texts(project: Project) -> Iterable[Path]:
-    for intercept in project.timeline.intercepts.values():
-        for relative in (intercept.transcript, intercept.translation):
-            if relative:
-                yield project.path(relative)
 
 
 def _catalogs(project: Project) -> Iterable[Path]:

@@ -130,6 +130,10 @@ class Intercept(Model):
     )
     note: str | None = None
 
+    def text_file(self, lang: str) -> str | None:
+        """The transcript (`original`) or the translation file, as written."""
+        return self.transcript if lang == "original" else self.translation
+
 
 class FreeMotion(Model):
     """A camera move between two windows: normalised centre x, y and width of the view."""

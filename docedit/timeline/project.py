@@ -123,16 +123,23 @@ class Project:
     def stills(self, picture: StillsPicture) -> list[Path]:
         return self.globs.get(picture.glob, [])
 
+    def text_paths(self) -> Iterator[Path]:
+        """Every transcript and translation file the timeline names, made absolute."""
+        for intercept in self.timeline.intercepts.values():
+            for relative in (intercept.transcript, intercept.translation):
+                if relative:
+                    yield self.path(relative)
+
     def cues(self, intercept: Intercept, lang: str) -> list[SourceCue]:
         """The intercept's transcript (`original`) or translation cues, as read at binding."""
-        relative = intercept.transcript if lang == "original" else intercept.translation
+        relative = intercept.text_file(lang)
         if relative is None:
             return []
         return self.transcripts.get(self.path(relative), [])
 
     def cue_texts(self, intercept: Intercept, lang: str) -> list[str]:
         """The text of each of `cues(intercept, lang)`, for a text query."""
-        relative = intercept.transcript if lang == "original" else intercept.translation
+        relative = intercept.text_file(lang)
         if relative is None:
             return []
         path = self.path(relative)
