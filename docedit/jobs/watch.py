@@ -83,8 +83,9 @@ class Watcher:
         notify: RustNotify | None = None
         try:
             while True:
-                if self.folders() != folders:  # the first pass, or a new asset folder
-                    folders, old = self.folders(), notify
+                now = self.folders()
+                if now != folders:  # the first pass, or a new asset folder
+                    folders, old = now, notify
                     notify = _notify(folders)
                     if old is not None:
                         old.close()
