@@ -43,12 +43,12 @@ def client(address: str) -> Any:
 
 
 def run_on_cluster(
-    address: str, tasks: Sequence[SceneTask], why: Callable[[BaseException], str]
+    address: str, tasks: Sequence[SceneTask]
 ) -> Iterator[tuple[str, SceneFile | str]]:
     """(scene, its file or why it failed) for every task, as each finishes."""
     from distributed import as_completed
 
-    from docedit.jobs.export import export_scene
+    from docedit.jobs.export import export_scene, why_failed
 
     with client(address) as dask:
         futures = {
@@ -62,7 +62,7 @@ def run_on_cluster(
             try:
                 yield task.scene, future.result()
             except Exception as error:  # a scene's failure, or its worker's
-                yield task.scene, why(error)
+                yield task.scene, why_failed(error)
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,7 @@ def _manifest(
     }
 
 
-def _why(error: BaseException) -> str:
+def why_failed(error: BaseException) -> str:
     """One line about a failed scene: a user's mistake as it is, a bug with its type."""
     if isinstance(error, DoceditError):
         return first_line(error, type(error).__name__)
@@ -249,13 +249,13 @@ def _outcomes(
     if scheduler is not None:
         from docedit.jobs.cluster import run_on_cluster
 
-        yield from run_on_cluster(scheduler, tasks, _why)
+        yield from run_on_cluster(scheduler, tasks)
     elif jobs <= 1:
         for task in tasks:
             try:
                 outcome: Outcome = export_scene(task, _Relay(display), project)
             except Exception as error:
-                outcome = _why(error)
+                outcome = why_failed(error)
             yield task.scene, outcome
     else:
         yield from _in_processes(tasks, jobs, display)
@@ -289,7 +289,7 @@ def _in_processes(
             for future in done:
                 task = pending.pop(future)
                 error = future.exception()
-                yield task.scene, _why(error) if error else future.result()
+                yield task.scene, why_failed(error) if error else future.result()
     drain()
 
 
