@@ -38,7 +38,11 @@ class LoudnessMeter:
 
     def __post_init__(self) -> None:
         meter = pyloudnorm.Meter(self.rate)
-        self._stages = [(s.b, s.a, s.passband_gain) for s in meter._filters.values()]
+        # float32 coefficients, made once (not for every block)
+        self._stages = [
+            (s.b.astype(np.float32), s.a.astype(np.float32), s.passband_gain)
+            for s in meter._filters.values()
+        ]
         self._state = [
             np.zeros((max(len(a), len(b)) - 1, self.channels), dtype=np.float32)
             for b, a, _ in self._stages
@@ -52,7 +56,7 @@ class LoudnessMeter:
         weighted = np.asarray(block, dtype=np.float32)
         for index, (b, a, gain) in enumerate(self._stages):
             weighted, self._state[index] = signal.lfilter(
-                b.astype(np.float32), a.astype(np.float32), weighted, axis=0, zi=self._state[index]
+                b, a, weighted, axis=0, zi=self._state[index]
             )
             if gain != 1.0:
                 weighted *= np.float32(gain)
@@ -109,17 +113,21 @@ class LoudnessMeter:
         hops = np.vstack([self.hops(), np.zeros((15, self.channels))])
         if hops.shape[0] < 30:
             return 0.0
-        power = np.cumsum(np.vstack([np.zeros((1, self.channels)), hops]), axis=0).sum(axis=1)
-        starts = np.arange(0, hops.shape[0] - 30 + 1)
-        mean = (power[starts + 30] - power[starts]) / (3 * self.rate)
         with np.errstate(divide="ignore"):
-            short = -0.691 + 10 * np.log10(mean)
+            short = -0.691 + 10 * np.log10(short_term_power(hops, self.rate))
         short = short[short >= -70]
         if short.size < 2:
             return 0.0
         relative = 10 * np.log10(np.mean(10 ** (short / 10))) - 20
         gated = short[short >= relative]
         return float(np.percentile(gated, 95) - np.percentile(gated, 10)) if gated.size else 0.0
+
+
+def short_term_power(hops: np.ndarray, rate: int) -> np.ndarray:
+    """The mean power of every 3 s window (30 hops of 100 ms), one per hop: BS.1771's
+    short-term loudness before the log (at least 30 hops)."""
+    power = np.cumsum(np.vstack([np.zeros((1, hops.shape[1])), hops]), axis=0).sum(axis=1)
+    return (power[30:] - power[:-30]) / (3 * rate)
 
 
 def gated_loudness(hops: np.ndarray, seconds: float, rate: int) -> float:

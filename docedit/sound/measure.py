@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from docedit.sound.loudness import LoudnessMeter, peak_envelope
+from docedit.sound.loudness import LoudnessMeter, peak_envelope, short_term_power
 
 _EDGE = 64  # samples of context each side, so the interpolator sees across blocks
 
@@ -51,7 +51,5 @@ def short_term_max(meter: LoudnessMeter) -> float:
     hops = meter.hops()
     if hops.shape[0] < 30:
         return -math.inf
-    power = np.cumsum(np.vstack([np.zeros((1, hops.shape[1])), hops]), axis=0).sum(axis=1)
-    mean = (power[30:] - power[:-30]) / (3 * meter.rate)
-    loudest = float(mean.max())
+    loudest = float(short_term_power(hops, meter.rate).max())
     return -0.691 + 10 * math.log10(loudest) if loudest > 0 else -math.inf
