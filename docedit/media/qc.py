@@ -54,12 +54,14 @@ class Scan:
     stretches: list[Stretch] = field(default_factory=list)
 
 
-def describe_streams(path: Path) -> list[str]:
-    """`Video: prores (HQ) ..., yuv422p10le(...), 1280x720, 25 fps` and the like."""
-    text = run_ffmpeg(["-i", media_arg(path)]).stderr.decode("utf-8", "replace")
+def describe_streams(log: str) -> list[str]:
+    """`Video: prores (HQ) ..., yuv422p10le(...), 1280x720, 25 fps` and the like: the
+    input's streams as ffmpeg's log lists them (the output's, after `Stream mapping:`,
+    are the null muxer's and are left out)."""
+    inputs = log.split("\nStream mapping:", 1)[0]
     return [
         f"{m['kind']}: {m['rest'].strip()}"
-        for line in text.splitlines()
+        for line in inputs.splitlines()
         if (m := _STREAM.match(line))
     ]
 
@@ -76,7 +78,8 @@ def scan(path: Path, video: bool, audio: bool, duration: float) -> Scan:
     if result.returncode != 0:
         raise MediaError(f"{path}: ffmpeg cannot decode it ({last_line(log, 'no reason given')})")
     counts = _FRAME.findall(result.stdout.decode("ascii", "replace"))
-    found = Scan(describe_streams(path), int(counts[-1]) if video and counts else None)
+    # the streams from this run's own log: no second ffmpeg run to list them
+    found = Scan(describe_streams(log), int(counts[-1]) if video and counts else None)
     found.stretches = stretches(log, duration)
     return found
 
