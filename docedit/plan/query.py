@@ -91,13 +91,16 @@ class Catalog:
             self._names[intercept_id] = (_folded(intercept.tags), _folded(intercept.speakers))
         return self._names[intercept_id]
 
-    def matches(self, intercept_id: str, query: Query) -> bool:
+    def matches(self, intercept_id: str, query: Query, wanted: _Wanted | None = None) -> bool:
+        """Whether the intercept answers `query` (`wanted`: the query folded, once for a
+        whole search rather than once per intercept)."""
+        wanted = wanted or _Wanted.of(query)
         intercept = self.project.timeline.intercepts[intercept_id]
         if query.tags or query.speakers:
             tags, speakers = self.names(intercept_id)
-            if query.tags and _folded(query.tags).isdisjoint(tags):
+            if query.tags and wanted.tags.isdisjoint(tags):
                 return False
-            if query.speakers and _folded(query.speakers).isdisjoint(speakers):
+            if query.speakers and wanted.speakers.isdisjoint(speakers):
                 return False
         if query.begin or query.end:
             day = intercept.recorded
@@ -107,7 +110,7 @@ class Catalog:
                 return False
         if query.text:
             text = self.text(intercept_id)
-            return all(_word(word).search(text) for word in fold(query.text).split())
+            return all(word.search(text) for word in wanted.words)
         return True
 
     def search(
@@ -117,9 +120,25 @@ class Catalog:
         again, as `docedit catalog` does to probe and then to list, is not run again)."""
         key = (query, order, limit)
         if key not in self._found:
-            ids = [i for i in self.project.timeline.intercepts if self.matches(i, query)]
+            wanted = _Wanted.of(query)
+            intercepts = self.project.timeline.intercepts
+            ids = [i for i in intercepts if self.matches(i, query, wanted)]
             self._found[key] = ordered(self.project.timeline.intercepts, ids, order)[:limit]
         return list(self._found[key])
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """A query's tags, speakers and words, folded, and the words' patterns."""
+
+    tags: set[str]
+    speakers: set[str]
+    words: tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def of(cls, query: Query) -> _Wanted:
+        words = fold(query.text).split() if query.text else []
+        return cls(_folded(query.tags), _folded(query.speakers), tuple(_word(w) for w in words))
 
 
 def _folded(values: Iterable[str]) -> set[str]:
