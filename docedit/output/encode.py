@@ -142,14 +142,8 @@ class PendingVideo:
         self.writer, self.out = writer, out
 
     def wait(self) -> Path:
-        try:
+        with _stopping(self.writer):
             self.writer.close()
-        except OSError as err:
-            _stop(self.writer)
-            raise EncodeError(last_line(err, type(err).__name__)) from None
-        except BaseException:
-            _stop(self.writer)
-            raise
         return self.out
 
     def stop(self) -> None:
@@ -172,19 +166,13 @@ def start_video(
 
     require_encoders(profile)
     writer = I420Writer(out, size, fps, profile.video_codec(), 0 if profile.preview else 5)
-    try:
+    with _stopping(writer):
         for index in range(count):
             writer.write_frame(frames(index))
             if progress:
                 progress(index + 1)
         assert writer.proc is not None and writer.proc.stdin is not None  # open until close
         writer.proc.stdin.close()  # end of input: the encoder flushes on its own
-    except OSError as err:
-        _stop(writer)
-        raise EncodeError(last_line(err, type(err).__name__)) from None
-    except BaseException:
-        _stop(writer)
-        raise
     return PendingVideo(writer, out)
 
 
@@ -229,6 +217,20 @@ def mux(video: Path, audio: Path, out: Path) -> Path:
         if result.returncode != 0:
             raise EncodeError(f"muxing failed: {result.stderr.decode(errors='replace').strip()}")
     return Path(out)
+
+
+@contextmanager
+def _stopping(writer: I420Writer) -> Iterator[None]:
+    """On any failure (Ctrl-C included) the encoder is stopped; ffmpeg's own failure, an
+    OSError of its pipe, becomes an EncodeError with ffmpeg's last line."""
+    try:
+        yield
+    except OSError as err:
+        _stop(writer)
+        raise EncodeError(last_line(err, type(err).__name__)) from None
+    except BaseException:
+        _stop(writer)
+        raise
 
 
 def _stop(writer: I420Writer) -> None:
