@@ -36,8 +36,8 @@ def write_subtitles(cues: Sequence[Cue], plan: Plan, out: Path) -> Path:
         return _write(out, ttml(cues, plan))
     if suffix == ".ass":
         return _write(out, ass(cues, plan))
-    if suffix in (".srt", ".vtt"):
-        return write_sidecar(cues, plan, out)
+    if suffix in (".srt", ".vtt"):  # times on the frame grid, as every format's
+        return _write(out, _events(cues, plan).to_string(suffix[1:]))
     raise SubtitleError(f"{out}: subtitle output must end in {', '.join(SUFFIXES)}")
 
 
@@ -85,12 +85,18 @@ def ttml(cues: Sequence[Cue], plan: Plan) -> str:
 
 def ass(cues: Sequence[Cue], plan: Plan) -> str:
     """Advanced SubStation Alpha at the cut's frame size (bottom-centred, outlined)."""
-    subs = pysubs2.SSAFile()
+    subs = _events(cues, plan)
     width, height = plan.size
     subs.info["PlayResX"], subs.info["PlayResY"] = str(width), str(height)
     style = subs.styles["Default"]
     style.fontsize = round(height * 0.05)
     style.marginv = round(height * 0.06)
+    return subs.to_string("ass")
+
+
+def _events(cues: Sequence[Cue], plan: Plan) -> pysubs2.SSAFile:
+    """The cues as pysubs2 events, their times on the cut's frame grid to the ms."""
+    subs = pysubs2.SSAFile()
     for cue in cues:
         subs.append(
             pysubs2.SSAEvent(
@@ -99,28 +105,4 @@ def ass(cues: Sequence[Cue], plan: Plan) -> str:
                 text=cue.text.replace("\n", r"\N"),
             )
         )
-    return subs.to_string("ass")
-
-
-def frame_ms(frame: int, plan: Plan) -> int:
-    return round(plan.clock.frame_time(frame) * 1000)
-
-
-def write_sidecar(cues: Sequence[Cue], plan: Plan, out: Path) -> Path:
-    """Write SRT or WebVTT (by the file's extension) atomically, times on the frame grid."""
-    out = Path(out)
-    fmt = {".srt": "srt", ".vtt": "vtt"}.get(out.suffix.lower())
-    if fmt is None:
-        raise SubtitleError(f"{out}: subtitle output must end in .srt or .vtt")
-    subs = pysubs2.SSAFile()
-    for cue in cues:
-        subs.append(
-            pysubs2.SSAEvent(
-                start=frame_ms(cue.start, plan),
-                end=frame_ms(cue.end, plan),
-                text=cue.text.replace("\n", r"\N"),
-            )
-        )
-    with atomic_output(out, out.suffix) as temp:
-        temp.write_text(subs.to_string(fmt), "utf-8")
-    return out
+    return subs
