@@ -9,9 +9,9 @@ import struct
 import numpy as np
 import pytest
 
-from docedit.media.decode import decode_audio
+from docedit.media.decode import _through_pydub, decode_audio, read_wav
 from docedit.media.probe import probe_av
-from docedit.media.wav import probe_wav
+from docedit.media.wav import probe_wav, wav_layout
 from tests import media
 from tests.conftest import DATA
 
@@ -73,3 +73,54 @@ def test_a_consistent_wav_decodes_to_its_header_length(tmp_path):
     example = probe_av(DATA / "example.wav")
     assert (example.duration, example.audio and example.audio.sample_rate) == (2.0, 44100)
     assert np.isfinite(decode_audio(example, RATE)).all()
+
+
+def ffmpeg_floats(path, channels):
+    """The file's samples as ffmpeg itself decodes them to float, at their own rate."""
+    result = media.ffmpeg("-i", str(path), "-f", "f32le", "-c:a", "pcm_f32le", "-")
+    return np.frombuffer(result.stdout, dtype="<f4").reshape(-1, channels)
+
+
+@pytest.mark.parametrize(
+    ("codec", "channels"),
+    [
+        ("pcm_u8", 1),
+        ("pcm_s16le", 2),
+        ("pcm_s24le", 2),
+        ("pcm_s32le", 1),
+        ("pcm_f32le", 2),
+        ("pcm_f64le", 3),
+    ],
+)
+def test_a_pcm_wav_is_read_directly_to_the_samples_ffmpeg_decodes(tmp_path, codec, channels):
+    # A loud sweep, so that every bit of every byte of a sample is exercised.
+    wav = tmp_path / "call.wav"
+    sweeps = "|".join(f"0.97*sin(2*PI*({200 + 100 * c}+900*t)*t)" for c in range(channels))
+    media.ffmpeg(
+        "-f", "lavfi", "-i", f"aevalsrc={sweeps}:d=0.75:s=8000", "-c:a", codec, str(wav)
+    )  # fmt: skip
+    layout = wav_layout(wav)
+    assert layout is not None and layout.frames == 6000
+    direct = read_wav(wav, layout)
+    assert direct.dtype == np.float32 and direct.shape == (6000, channels)
+    assert np.array_equal(direct, ffmpeg_floats(wav, channels))
+    assert direct.min() < -0.9 and direct.max() > 0.9
+    stereo = decode_audio(probe_wav(wav), 8000)  # what a mix takes: the first two channels
+    assert np.array_equal(stereo, np.repeat(direct, 2, axis=1) if channels == 1 else direct[:, :2])
+
+
+def test_8_bit_audio_through_pydub_is_read_signed(tmp_path):
+    """pydub holds 8-bit audio signed: a WAV left to ffmpeg (trailing bytes) decodes to the
+    same samples through pydub as ffmpeg's own, not shifted by half the range."""
+    wav = tmp_path / "call.wav"
+    media.ffmpeg(
+        "-f", "lavfi", "-i", "aevalsrc=0.9*sin(2*PI*440*t):d=0.5:s=8000", "-c:a", "pcm_u8", str(wav)
+    )  # fmt: skip
+    expected = ffmpeg_floats(wav, 1)
+    with open(wav, "ab") as handle:
+        handle.write(b"junk")  # no longer consistent: probed and decoded by ffmpeg
+    info = probe_av(wav)
+    assert probe_wav(wav) is None and info.audio is not None
+    samples, rate = _through_pydub(info)
+    assert rate == 8000
+    assert np.array_equal(samples, expected)

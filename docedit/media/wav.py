@@ -6,14 +6,17 @@ WAV whose every chunk fits the file exactly (RIFF size, a `fmt ` chunk of intege
 PCM, one `data` chunk of whole frames, nothing past the end) is known from its header.
 Anything else (a header that claims more than the file holds, RF64, compressed WAV, a
 short or padded file) returns None and is probed by ffmpeg as before, so its lie is
-found the same way.
+found the same way. The same layout lets the mix read such a file's samples directly
+(media/decode.py), without an ffmpeg run and pydub's copies.
 """
 
 from __future__ import annotations
 
 import os
 import struct
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from docedit.media.info import AudioStream, MediaInfo
 
@@ -30,27 +33,48 @@ _GUID_TAIL = bytes.fromhex("000000001000800000aa00389b71")  # KSDATAFORMAT_SUBTY
 MAX_CHUNKS = 64  # a real WAV has a handful; more is not worth walking in Python
 
 
+@dataclass(frozen=True, slots=True)
+class WavLayout:
+    """Where a consistent PCM WAV keeps its samples: `frames` frames of `align` bytes
+    from byte `data` on."""
+
+    codec: str
+    channels: int
+    rate: int
+    align: int
+    data: int
+    frames: int
+
+
 def probe_wav(path: Path) -> MediaInfo | None:
     """The facts of a consistent PCM WAV, or None to leave the file to ffmpeg."""
+    layout = wav_layout(path)
+    if layout is None:
+        return None
+    audio = AudioStream(layout.codec, layout.rate, layout.channels)
+    return MediaInfo(str(path), duration=layout.frames / layout.rate, audio=audio)
+
+
+def wav_layout(path: Path) -> WavLayout | None:
+    """The sample layout of a consistent PCM WAV (see the module's docstring), else None."""
     if path.suffix.lower() not in (".wav", ".wave"):
         return None
     try:
         with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            return _parse(handle, size, str(path))
+            return _parse(handle, os.fstat(handle.fileno()).st_size)
     except (OSError, struct.error):
         return None
 
 
-def _parse(handle: object, size: int, name: str) -> MediaInfo | None:
-    read = handle.read  # type: ignore[attr-defined]
+def _parse(handle: BinaryIO, size: int) -> WavLayout | None:
+    read = handle.read
     head = read(12)
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:] != b"WAVE":
         return None
     if struct.unpack("<I", head[4:8])[0] + 8 != size:
         return None  # the header's size is not the file's: let ffmpeg judge it
     fmt: tuple[str, int, int, int] | None = None
-    frames = None
+    frames = data = None
     offset = 12
     for _ in range(MAX_CHUNKS):
         if offset == size:
@@ -69,15 +93,15 @@ def _parse(handle: object, size: int, name: str) -> MediaInfo | None:
         elif kind == b"data":
             if fmt is None or frames is not None or length == 0 or length % fmt[3]:
                 return None  # data before fmt, twice, empty or not whole frames
-            frames = length // fmt[3]
+            frames, data = length // fmt[3], offset + 8
         offset = body_end + (length & 1)  # chunks are padded to even sizes
-        handle.seek(offset)  # type: ignore[attr-defined]
+        handle.seek(offset)
     else:
         return None
-    if fmt is None or frames is None or offset != size:
+    if fmt is None or frames is None or data is None or offset != size:
         return None
-    codec, channels, rate, _ = fmt
-    return MediaInfo(name, duration=frames / rate, audio=AudioStream(codec, rate, channels))
+    codec, channels, rate, align = fmt
+    return WavLayout(codec, channels, rate, align, data, frames)
 
 
 def _format(body: bytes) -> tuple[str, int, int, int] | None:
