@@ -1,8 +1,9 @@
 """The sound of a render (mix, loudness, AAC), made in a second process.
 
 A thread would stall the frame loop, so the sound gets its own process. It is started
-*before* the timeline is validated: the slow imports of the mix (scipy) then happen
-while the first process validates and plans, and the plan is handed over by a pipe.
+*before* the timeline is validated: the imports of the mix (numpy, scipy's LAPACK and
+ndimage, the plan's classes) then happen while the first process validates and plans,
+and the plan is handed over by a pipe.
 On Linux the worker is forked (it starts with what is already imported, in
 milliseconds); elsewhere it is spawned, as fork is unsafe or missing there.
 """
@@ -104,7 +105,7 @@ _early: SoundJob | None = None  # forked by start_early, handed out by spawn
 def start_early() -> None:
     """Fork the sound worker before the command line's own imports (typer, rich, pydantic
     and the timeline code: about 0.4 s on one core), when the command is known to be a
-    render: the worker's imports (scipy, about 0.7 s) then run on the other core meanwhile,
+    render: the worker's imports (about 0.5 s) then run on the other core meanwhile,
     and it is ready about when the plan is. The render takes it from `spawn`; a command
     that stops before that leaves it to multiprocessing, which ends daemons at exit."""
     global _early

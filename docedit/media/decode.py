@@ -2,7 +2,8 @@
 
 pydub asks ffprobe about a file unless it is told the codec; there is no ffprobe here,
 so the codec from our own probe is passed. pydub's resampler is coarse, so rate
-conversion is done in numpy with a polyphase filter (deterministic, high quality).
+conversion is a polyphase filter (deterministic, high quality; media/dsp.py, as
+scipy.signal.resample_poly computes it).
 
 A consistent PCM WAV (media/wav.py: most calls, most beds) is read directly: its
 samples are the bytes after its header, so an ffmpeg run and pydub's copies of them
@@ -14,13 +15,12 @@ where pydub had ffmpeg round them to 16 bits.
 
 from __future__ import annotations
 
-from math import gcd
 from pathlib import Path
 
 import numpy as np
-from scipy import signal
 
 from docedit.core.errors import MediaError, first_line
+from docedit.media.dsp import resample as resample_to
 from docedit.media.ffmpeg import configure_pydub, media_arg
 from docedit.media.info import MediaInfo
 from docedit.media.wav import WavLayout, wav_layout
@@ -111,9 +111,7 @@ def to_stereo(audio: np.ndarray) -> np.ndarray:
 def resample(audio: np.ndarray, source_rate: int, rate: int) -> np.ndarray:
     if source_rate == rate or audio.size == 0:
         return np.ascontiguousarray(audio, dtype=np.float32)
-    common = gcd(source_rate, rate)
-    out = signal.resample_poly(audio, rate // common, source_rate // common, axis=0)
-    return out.astype(np.float32)
+    return resample_to(audio, source_rate, rate).astype(np.float32)
 
 
 class DecodedCache:

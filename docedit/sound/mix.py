@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from scipy import signal
 
 from docedit.core.atomic import atomic_output
 from docedit.core.timecode import db_to_amplitude
 from docedit.media.decode import DecodedCache
+from docedit.media.dsp import butter_band, filtfilt
 from docedit.media.info import MediaInfo
 from docedit.plan import Plan, Sound
 from docedit.sound.loudness import (
@@ -275,8 +275,7 @@ def loop_unit(source: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
 def phone_line(audio: np.ndarray, rate: int) -> np.ndarray:
     """A telephone line: 300-3400 Hz band and a touch of soft compression."""
     high = min(PHONE_BAND[1], rate / 2 * 0.95)
-    sos = signal.butter(4, [PHONE_BAND[0], high], btype="bandpass", fs=rate, output="sos")
-    band = signal.sosfiltfilt(sos, audio, axis=0).astype(np.float32)
+    band = filtfilt(butter_band(4, PHONE_BAND[0], high, rate), audio).astype(np.float32)
     level = max(1e-6, float(np.max(np.abs(band))))
     squashed = np.tanh(2.0 * band / level) / np.tanh(2.0) * level
     return squashed.astype(np.float32)
