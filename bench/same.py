@@ -210,4 +210,10 @@ KNOWN = [
     "  bits (and the same bits on every machine: x264's own thread count followed the",
     "  cores). With x264's threads as before, the sample's preview is byte for byte the",
     "  one made at 28ca029, and the mix is bit-identical to it (`--ref 28ca029`).",
+    "- 1f14584: a PCM WAV is read from its data chunk, not through pydub: the same samples",
+    "  for 8- and 16-bit files, but a negative 24-bit sample is no longer one step high",
+    "  and float WAVs keep their floats (pydub rounded them to 16 bits).",
+    "- 003d9ab: K-weighting filters in float64 (media/dsp.py) instead of float32, which",
+    "  moves the loudness gain by millionths of a dB: the mix differs from afbd20c's by at",
+    "  most 5 steps of 24 bits (-125 dBFS); the picture is unchanged.",
 ]
