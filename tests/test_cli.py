@@ -156,7 +156,7 @@ def test_a_bug_in_the_mix_is_an_internal_error_with_a_saved_traceback(small, rai
     ("module", "name", "where"),
     [
         ("docedit.picture.frames", "FrameRenderer.frame", "in encode_video"),
-        ("docedit.sound.mix", "pcm24", "In the sound process"),  # the forked worker's trace
+        ("docedit.sound.mix", "limiter_gain", "In the sound process"),  # the forked worker's
     ],
 )
 def test_a_bug_in_a_render_stops_it_and_leaves_nothing(small, module, name, where):

@@ -35,6 +35,7 @@ from docedit.core.timecode import db_to_amplitude
 from docedit.media.decode import DecodedCache
 from docedit.media.dsp import butter_band, filtfilt
 from docedit.media.info import MediaInfo
+from docedit.media.pcm import pcm24
 from docedit.plan import Plan, Sound
 from docedit.sound.loudness import (
     LoudnessMeter,
@@ -56,8 +57,9 @@ Progress = Callable[[int, int], None]
 
 
 # Where the finished mix goes: called once per attempt, it gives a context manager whose
-# value takes 24-bit stereo PCM bytes (a WAV file here; an AAC encoder's pipe in a render).
-SinkFactory = Callable[[], AbstractContextManager[Callable[[bytes], object]]]
+# value takes each block of the finished mix, float32 stereo (a 24-bit WAV file here; an
+# encoder's pipe in a render, which takes the floats themselves or 24-bit PCM).
+SinkFactory = Callable[[], AbstractContextManager[Callable[[np.ndarray], object]]]
 
 
 def mix_to_wav(
@@ -68,13 +70,13 @@ def mix_to_wav(
 
 
 @contextmanager
-def wav_sink(out: Path, plan: Plan) -> Iterator[Callable[[bytes], object]]:
+def wav_sink(out: Path, plan: Plan) -> Iterator[Callable[[np.ndarray], object]]:
     with atomic_output(out, ".wav") as temp, wave.open(str(temp), "wb") as wav:
         wav.setnchannels(2)
         wav.setsampwidth(3)
         wav.setframerate(plan.clock.rate)
         wav.setnframes(plan.samples)
-        yield wav.writeframes
+        yield lambda block: wav.writeframes(pcm24(block))
 
 
 def mix(
@@ -149,7 +151,7 @@ def _first_pass(
 def _second_pass(
     plan: Plan, scratch: BinaryIO, gain_db: float, sink: SinkFactory, first: LoudnessMeter
 ) -> tuple[LoudnessMeter, float]:
-    """Gain and limit the scratch mix block by block into the sink, as 24-bit PCM; meter
+    """Gain and limit the scratch mix block by block into the sink; meter
     it only from the first block the limiter changes (see the module's docstring)."""
     rate, total = plan.clock.rate, plan.samples
     gain = np.float32(10 ** (gain_db / 20))
@@ -169,7 +171,7 @@ def _second_pass(
                 meter = _caught_up(scratch, gain, b0, rate)
             if meter is not None:
                 meter.feed(limited)
-            write(pcm24(limited))
+            write(limited)
             # The gain moves over milliseconds, so the limited true peak is the envelope
             # scaled by it (the tests check this against an independent 4x oversampling).
             peak = max(peak, float((envelope[middle] * curve[middle]).max(initial=0.0)))
@@ -189,14 +191,6 @@ def _caught_up(scratch: BinaryIO, gain: np.float32, end: int, rate: int) -> Loud
 def _read(scratch: BinaryIO, first: int, last: int) -> np.ndarray:
     scratch.seek(first * 8)
     return np.frombuffer(scratch.read((last - first) * 8), dtype=np.float32).reshape(-1, 2)
-
-
-def pcm24(audio: np.ndarray) -> bytes:
-    """Little-endian 24-bit PCM of float samples (clipping is never reached after limiting).
-    float32 holds every 24-bit integer exactly, so no float64 round trip is needed."""
-    scaled = np.clip(np.asarray(audio, dtype=np.float32) * np.float32(8388607), -8388608, 8388607)
-    ints = np.rint(scaled).astype("<i4")
-    return ints.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
 
 
 def render_sound(sound: Sound, source: np.ndarray, rate: int) -> np.ndarray:
