@@ -125,6 +125,78 @@ def test_a_second_render_encodes_no_picture_and_one_changed_scene_only_its_own(
         assert np.abs(ours.astype(int) - theirs.astype(int)).mean() < 4
 
 
+def test_two_lanes_encode_the_very_segments_one_lane_does(three: Path, cache: Path) -> None:
+    """A preview's segments go two at a time (jobs/lanes.py): each is still one x264 on one
+    thread fed the same frames, so every segment file is byte for byte the one-lane one."""
+    from docedit.jobs.render import OutputFrames
+    from docedit.output.encode import PROFILES
+
+    project = docedit.load(three)
+    plan, profile = make_plan(project), PROFILES["preview"]
+    hashes = {}
+    for count in (1, 2):
+        frames = OutputFrames(project, plan, profile)
+        lanes = frames.lanes(count)
+        folder = cache.parent / f"lanes-{count}"
+        folder.mkdir(parents=True)
+        cues = (frames.renderer.original, frames.renderer.translation)
+        try:
+            stats = segments.encode_segments(
+                plan, lanes, frames.count, frames.size, frames.fps, cues, profile,
+                segments.SegmentCache(folder), folder / "picture.mp4",
+            )  # fmt: skip
+        finally:
+            for lane in lanes:
+                lane.close()
+        assert len(stats.encoded) == len(stats.parts) >= 4
+        hashes[count] = [_sha256(part) for part in stats.parts]
+    assert hashes[1] == hashes[2]
+
+
+def _encoders_running() -> list[int]:
+    """This process's ffmpeg children still alive (not zombies)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            state, parent = stat.rsplit(")", 1)[1].split()[:2]
+            if "ffmpeg" in stat.split(")")[0] and int(parent) == os.getpid() and state != "Z":
+                found.append(int(entry))
+    return found
+
+
+def test_a_frame_failing_in_one_lane_stops_every_encoder(three: Path, cache: Path) -> None:
+    from docedit.jobs.lanes import encode_in_lanes
+    from docedit.jobs.render import OutputFrames
+    from docedit.output.encode import PROFILES
+
+    project = docedit.load(three)
+    plan, profile = make_plan(project), PROFILES["preview"]
+    frames = OutputFrames(project, plan, profile)
+    queue = segments.plan_segments(plan, frames.count, frames.fps, 1)
+    second = queue[1]
+
+    def failing(index: int) -> np.ndarray:  # the second lane's segment, a few frames in
+        if index == second.first + 3:
+            raise ZeroDivisionError("a bug in a frame")
+        return frames(index)
+
+    folder = cache.parent / "failing"
+    folder.mkdir(parents=True)
+    done: list[int] = []
+    with pytest.raises(ZeroDivisionError):
+        encode_in_lanes(
+            queue, [frames, failing], frames.size, frames.fps, profile,
+            lambda segment: folder / f"{segment.index}.mp4",
+            lambda segment, _file: done.append(segment.index),
+        )  # fmt: skip
+    frames.close()
+    assert _encoders_running() == [] and done == []
+
+
 def _same_sound_at_joins(ours: Path, theirs: Path, result: docedit.RenderResult) -> None:
     """No gap and no click: the decoded sound is sample for sample the one-piece render's,
     in a tenth of a second either side of every join."""

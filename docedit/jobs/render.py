@@ -6,6 +6,7 @@ The CLI is a thin shell over these; each takes a validated `Project` (see
 
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 from collections.abc import Sequence
@@ -108,14 +109,22 @@ class OutputFrames:
     def __init__(
         self, project: Project, plan: Plan, profile: Profile, stills: StillCache | None = None
     ) -> None:
-        self.plan_fps = plan.clock.fps
+        self.plan, self.plan_fps, self.stills = plan, plan.clock.fps, stills
         self.size, self.fps = profile.size(plan.size), profile.fps(plan.clock.fps)
         self.count = frame_count(plan.frames, plan.clock.fps, self.fps)
-        cues = burned_cues(project, plan)
-        self.renderer = FrameRenderer(plan, self.size, cues, stills=stills)
+        self.cues = burned_cues(project, plan)
+        self.renderer = FrameRenderer(plan, self.size, self.cues, stills=stills)
 
     def __call__(self, index: int) -> np.ndarray:
         return self.renderer.frame(plan_frame(index, self.plan_fps, self.fps))
+
+    def lanes(self, count: int) -> list[OutputFrames]:
+        """These frames and `count - 1` more sources of them, each with its own renderer
+        (a lane of jobs/lanes.py moves forwards through the cut on its own)."""
+        more = [copy.copy(self) for _ in range(count - 1)]
+        for other in more:
+            other.renderer = FrameRenderer(self.plan, self.size, self.cues, stills=self.stills)
+        return [self, *more]
 
     def close(self) -> None:
         self.renderer.close()
@@ -185,6 +194,8 @@ def render(
             # A render that keeps its picture segments also keeps its decoded stills.
             stills = StillCache(warn=warn) if segments is not None else None
             frames = OutputFrames(project, plan, chosen, stills)
+            # A preview's segments go two at a time (one-thread x264 each: jobs/lanes.py).
+            lanes = frames.lanes(2 if chosen.preview and segments is not None else 1)
             reporter.stage("picture", frames.count)
             try:
                 remote = None
@@ -193,9 +204,10 @@ def render(
 
                     segments = segments or SegmentCache(Path(work) / "segments")
                     remote = segments_on(scheduler, project, plan, chosen, Path(work))
-                stats = _picture(frames, plan, picture, chosen, segments, reporter, remote)
+                stats = _picture(lanes, plan, picture, chosen, segments, reporter, remote)
             finally:
-                frames.close()
+                for lane in lanes:
+                    lane.close()
             if not cached:
                 reporter.stage("sound", 1)
                 mixed = job.result()
@@ -222,7 +234,7 @@ def render(
 
 
 def _picture(
-    frames: OutputFrames,
+    lanes: list[OutputFrames],
     plan: Plan,
     picture: Path,
     profile: Profile,
@@ -231,14 +243,15 @@ def _picture(
     remote: RemoteEncoder | None = None,
 ) -> SegmentStats | None:
     """Encode the picture in one run, or with a cache in segments, encoding only those
-    the cache lacks (then `SegmentStats` says which)."""
+    the cache lacks (then `SegmentStats` says which), in `lanes` (jobs/lanes.py)."""
+    frames = lanes[0]
     count, size, fps, update = frames.count, frames.size, frames.fps, reporter.update
     if cache is None:
         encode_video(frames, count, size, fps, picture, profile, update)
         return None
     cues = (frames.renderer.original, frames.renderer.translation)
     return encode_segments(
-        plan, frames, count, size, fps, cues, profile, cache, picture, update, remote
+        plan, lanes, count, size, fps, cues, profile, cache, picture, update, remote
     )
 
 

@@ -34,6 +34,7 @@ from docedit.core.atomic import atomic_output
 from docedit.core.cachefiles import SEGMENTS_KEEP_BYTES, evict_oldest, file_sha256, recipe_key
 from docedit.core.units import Frames
 from docedit.core.version import __version__
+from docedit.jobs.lanes import encode_in_lanes
 from docedit.jobs.progress import warn
 from docedit.media.probe import cache_root
 from docedit.output.encode import PendingVideo, Profile, start_video
@@ -256,7 +257,7 @@ class SegmentStats:
 
 def encode_segments(
     plan: Plan,
-    frames: Callable[[int], np.ndarray],
+    lanes: Sequence[Callable[[int], np.ndarray]],
     count: int,
     size: tuple[int, int],
     fps: Fraction,
@@ -268,10 +269,11 @@ def encode_segments(
     remote: RemoteEncoder | None = None,
 ) -> SegmentStats:
     """Encode the segments of the picture the cache lacks (temporary files go beside
-    `out`); `SegmentStats.parts` lists every segment's file in order, for the one
-    stream-copy run that joins them with the sound (output/concat.py). With `remote`,
-    the missing segments are encoded elsewhere (a Dask cluster, each segment a task;
-    jobs/cluster.py), all at once."""
+    `out`), in as many lanes as `lanes` gives frame sources (jobs/lanes.py: each lane
+    its own encoder, fed from one loop); `SegmentStats.parts` lists every segment's file
+    in order, for the one stream-copy run that joins them with the sound
+    (output/concat.py). With `remote`, the missing segments are encoded elsewhere (a Dask
+    cluster, each segment a task; jobs/cluster.py), all at once."""
     segments = [
         replace(s, key=segment_key(s, plan, size, fps, cues, profile))
         for s in plan_segments(plan, count, fps, segment_seconds(profile))
@@ -286,45 +288,26 @@ def encode_segments(
             reused.append(segment)
             parts[segment.index] = part
     if remote is not None and missing:
-        for index, temp in remote(missing).items():
-            parts[index] = cache.put(segments[index].key, temp)
-    else:
-        parts.update(_encode_here(missing, frames, size, fps, profile, cache, out, progress))
+        for index, encoded in remote(missing).items():
+            parts[index] = cache.put(segments[index].key, encoded)
+    elif missing:
+        kept = sum(segment.frames for segment in reused)
+
+        def done(segment: Segment, encoded: Path) -> None:
+            parts[segment.index] = cache.put(segment.key, encoded)
+
+        def step(written: int) -> None:
+            if progress:
+                progress(kept + written)
+
+        def beside(segment: Segment) -> Path:
+            return out.with_name(f"segment-{segment.index}{profile.suffix}")
+
+        encode_in_lanes(missing, lanes, size, fps, profile, beside, done, step)
     if progress:
         progress(count)
     cache.evict({segment.key for segment in segments})  # never this render's own
     return SegmentStats(tuple(missing), tuple(reused), tuple(parts[s.index] for s in segments))
-
-
-def _encode_here(
-    missing: Sequence[Segment],
-    frames: Callable[[int], np.ndarray],
-    size: tuple[int, int],
-    fps: Fraction,
-    profile: Profile,
-    cache: SegmentCache,
-    out: Path,
-    progress: Callable[[int], None] | None,
-) -> dict[int, Path]:
-    """Encode the segments one after another, each encoder finishing while the next
-    segment is drawn: waiting for each to flush and the next to start left x264 idle at
-    every join (3.4 s of the 3-minute reference cut's cold preview)."""
-    parts: dict[int, Path] = {}
-    pending: tuple[Segment, PendingVideo] | None = None
-    try:
-        for segment in missing:
-            temp = out.with_name(f"segment-{segment.index}{profile.suffix}")
-            started = start_one(segment, frames, size, fps, temp, profile, progress)
-            previous, pending = pending, (segment, started)
-            if previous is not None:  # a failing wait stops its own encoder
-                parts[previous[0].index] = cache.put(previous[0].key, previous[1].wait())
-        last, pending = pending, None
-        if last is not None:
-            parts[last[0].index] = cache.put(last[0].key, last[1].wait())
-    finally:
-        if pending is not None:  # a frame or an encoder failed: stop the one still running
-            pending[1].stop()
-    return parts
 
 
 def start_one(

@@ -150,6 +150,34 @@ class PendingVideo:
         _stop(self.writer)
 
 
+class VideoSink:
+    """An encoder being fed frames one at a time; `finish` it (a `PendingVideo`) or
+    `stop` it. Several can be fed from one frame loop (jobs/segments.py's lanes)."""
+
+    def __init__(self, size: tuple[int, int], fps: Fraction, out: Path, profile: Profile) -> None:
+        configure_moviepy()
+        from docedit.output.writer import I420Writer
+
+        require_encoders(profile)
+        self.out = out
+        self.writer = I420Writer(out, size, fps, profile.video_codec(), 0 if profile.preview else 5)
+
+    def write(self, frame: np.ndarray) -> None:
+        with _stopping(self.writer):
+            self.writer.write_frame(frame)
+
+    def finish(self) -> PendingVideo:
+        """Tell the encoder the input ended; it flushes on its own meanwhile."""
+        proc = self.writer.proc
+        assert proc is not None and proc.stdin is not None  # open until close
+        with _stopping(self.writer):
+            proc.stdin.close()
+        return PendingVideo(self.writer, self.out)
+
+    def stop(self) -> None:
+        _stop(self.writer)
+
+
 def start_video(
     frames: Callable[[int], np.ndarray],
     count: int,
@@ -161,19 +189,13 @@ def start_video(
 ) -> PendingVideo:
     """`encode_video` up to its last frame: the encoder is told the input ended and left
     to finish while the caller goes on (to draw the next segment's frames)."""
-    configure_moviepy()
-    from docedit.output.writer import I420Writer
-
-    require_encoders(profile)
-    writer = I420Writer(out, size, fps, profile.video_codec(), 0 if profile.preview else 5)
-    with _stopping(writer):
+    sink = VideoSink(size, fps, out, profile)
+    with _stopping(sink.writer):  # a frame failed (or Ctrl-C): the encoder goes too
         for index in range(count):
-            writer.write_frame(frames(index))
+            sink.write(frames(index))
             if progress:
                 progress(index + 1)
-        assert writer.proc is not None and writer.proc.stdin is not None  # open until close
-        writer.proc.stdin.close()  # end of input: the encoder flushes on its own
-    return PendingVideo(writer, out)
+    return sink.finish()
 
 
 @contextmanager
