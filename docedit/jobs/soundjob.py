@@ -130,10 +130,12 @@ def _doing(plan: Plan | None, blocks: int) -> str:
 def _work(tasks: Connection, results: Connection, done: Synchronized[int]) -> None:
     try:
         from docedit.core.memory import keep_freed_memory
+        from docedit.media.ffmpeg import ffmpeg_exe
         from docedit.output.encode import aac_sink
         from docedit.sound.mix import mix  # the slow import, overlapping validation
 
         keep_freed_memory()  # this process only mixes, then ends
+        ffmpeg_exe()  # found (imageio-ffmpeg runs it once) while no plan has come yet
 
         try:
             plan, media, m4a, profile = tasks.recv()
