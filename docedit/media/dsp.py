@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.linalg import lapack
 
-Biquad = tuple[np.ndarray, np.ndarray]  # (b, a), each of 3, a[0] == 1
+Filter = tuple[np.ndarray, np.ndarray]  # (b, a), a[0] == 1
+Biquad = Filter  # of three coefficients each
 
 
 def rbj_biquad(kind: str, fc: float, q: float, gain_db: float, rate: int) -> Biquad:
@@ -92,7 +93,7 @@ def kaiser_lowpass(taps: int, cutoff: float, beta: float) -> np.ndarray:
     return h / h.sum()
 
 
-def combined(sections: list[Biquad]) -> Biquad:
+def combined(sections: list[Biquad]) -> Filter:
     """A cascade of biquads as one transfer function (b and a multiplied out). LAPACK's
     banded solve costs about the same for 2 bands below the diagonal as for 8 (its time
     goes in the recursion's chain, not its width), so one filter of the cascade's whole
