@@ -22,7 +22,13 @@ from docedit.core.background import Background
 from docedit.core.errors import MediaError, OutputError
 from docedit.core.loudness_specs import loudness_spec
 from docedit.jobs.progress import Reporter, Silent, warn
-from docedit.jobs.segments import RemoteEncoder, SegmentCache, SegmentStats, encode_segments
+from docedit.jobs.segments import (
+    RemoteEncoder,
+    SegmentCache,
+    SegmentStats,
+    encode_segments,
+    lane_count,
+)
 from docedit.jobs.soundcache import SoundCache, sound_key
 from docedit.jobs.soundjob import SoundJob
 from docedit.media.probe import MediaInfo
@@ -195,7 +201,7 @@ def render(
             stills = StillCache(warn=warn) if segments is not None else None
             frames = OutputFrames(project, plan, chosen, stills)
             # A preview's segments go two at a time (one-thread x264 each: jobs/lanes.py).
-            lanes = frames.lanes(2 if chosen.preview and segments is not None else 1)
+            lanes = frames.lanes(lane_count(chosen) if segments is not None else 1)
             reporter.stage("picture", frames.count)
             try:
                 remote = None

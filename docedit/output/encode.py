@@ -160,7 +160,7 @@ class VideoSink:
 
         require_encoders(profile)
         self.out = out
-        self.writer = I420Writer(out, size, fps, profile.video_codec(), 0 if profile.preview else 5)
+        self.writer = I420Writer(out, size, fps, profile.video_codec(), nice=5)
 
     def write(self, frame: np.ndarray) -> None:
         with _stopping(self.writer):

@@ -5,13 +5,13 @@ declares rgb24 input (moviepy #2359; the fix, #2462, is not released). ffmpeg th
 every frame into YUV on a single thread (about 5 ms per 1080p frame, as much CPU as the
 frame took to draw), and the pipe carries twice the bytes x264 needs. This subclass
 honours the input pixel format, as the fix does, and passes the rate exactly rather
-than rounded to two decimals; writing, errors and closing are moviepy's own. A final's
-encoder runs at a lower priority (`nice`, +5 there): x264's threads only ever wait for
-frames, so the frame loop gets the CPU first, and x264 takes every cycle left over. A
-preview's encoder runs at the render's own priority: there the sound is no longer the
-longest path, and an encoder held back only left the cores idle at the end (the
-3-minute reference preview: median 5.61 s at the same priority, 5.86 s at +5, five
-alternated runs each).
+than rounded to two decimals; writing, errors and closing are moviepy's own. The
+encoder runs at a lower priority (`nice`, +5 there): x264 only ever waits for frames,
+so the frame loop and the sound (whose AAC encoder is a preview's longest single chain
+of work) get the CPU first, and x264 takes every cycle left over. (A preview at the
+render's own priority was faster while its segments were encoded one at a time, when
+x264 was the longest chain; with two lanes, the 3-minute reference preview takes a
+median 5.28 s at +5 against 5.48 s, four alternated quiet runs each.)
 """
 
 from __future__ import annotations
