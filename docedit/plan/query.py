@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property, singledispatch
@@ -95,7 +95,6 @@ class Catalog:
         """Whether the intercept answers `query` (`wanted`: the query folded, once for a
         whole search rather than once per intercept)."""
         wanted = wanted or _Wanted.of(query)
-        intercept = self.project.timeline.intercepts[intercept_id]
         if query.tags or query.speakers:
             tags, speakers = self.names(intercept_id)
             if query.tags and wanted.tags.isdisjoint(tags):
@@ -103,7 +102,7 @@ class Catalog:
             if query.speakers and wanted.speakers.isdisjoint(speakers):
                 return False
         if query.begin or query.end:
-            day = intercept.recorded
+            day = self.project.timeline.intercepts[intercept_id].recorded
             if day is None or (query.begin and day < query.begin):
                 return False
             if query.end and day > query.end:
@@ -149,13 +148,19 @@ def _word(word: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
 
 
-def ordered(intercepts: dict[str, Intercept], ids: Sequence[str], order: Order) -> list[str]:
+def ordered(intercepts: Mapping[str, Intercept], ids: Sequence[str], order: Order) -> list[str]:
     """`ids` in a deterministic order."""
     if order == "catalog":
         return list(ids)
     if order == "id":
         return sorted(ids)
-    return sorted(ids, key=lambda i: (intercepts[i].recorded is None, intercepts[i].recorded, i))
+    return sorted(ids, key=lambda i: _when(intercepts[i].recorded, i))
+
+
+def _when(day: dt.date | None, intercept_id: str) -> tuple[bool, dt.date | None, str]:
+    """The sort key of `order: recorded` (each intercept looked up once: a catalog's may
+    be made from its cache file when asked)."""
+    return day is None, day, intercept_id
 
 
 # expansion -------------------------------------------------------------------------

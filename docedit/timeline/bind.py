@@ -8,6 +8,7 @@ a `Project`. Which files a picture or sound kind uses is said once per kind, in
 from __future__ import annotations
 
 import glob as globbing
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,7 @@ from docedit.media.info import SourceCue
 from docedit.media.probe import MediaInfo, ProbeCache
 from docedit.media.transcripts import TranscriptCache
 from docedit.timeline.confine import Root, root_for
+from docedit.timeline.entries import redacting
 from docedit.timeline.format import (
     BedEvent,
     FileEvent,
@@ -33,6 +35,7 @@ from docedit.timeline.load import Marks
 from docedit.timeline.project import Positions, Project, Stamp, Transcripts, natural_key
 
 MAX_GLOB_MATCHES = 10_000
+TRANSCRIPTS_AHEAD = 512  # transcripts whose cache entries are read in one go
 IMAGE = "image"
 AV = "av"
 Use = tuple[Path, str]  # a file and what it must decode as
@@ -129,7 +132,7 @@ def bind(
     root = root_for(project.timeline_path)
     _probe_uses(project, media_uses(project, intercepts), cache, root)
     # beside the probe cache; not used when text is redacted (the cache holds text)
-    redacts = any(intercept.redact for intercept in timeline.intercepts.values())
+    redacts = bool(redacting(timeline.intercepts))
     transcripts = TranscriptCache(cache.file.parent, keep=not redacts)
     if transcripts.keep:  # cues brought back from the cache when asked, not all held
         project.transcripts = Transcripts(
@@ -195,17 +198,17 @@ def _probe(use: Use, cache: ProbeCache, root: Root | None) -> tuple[MediaInfo, S
 
 
 def _read_transcripts(project: Project, root: Root | None, cache: TranscriptCache) -> None:
-    cache.prefetch(
+    """Every transcript and translation, in the catalog's order, their cache entries read
+    ahead a chunk at a time (in one go they would all be held at once)."""
+    paths = (
         project.path(relative)
         for intercept in project.timeline.intercepts.values()
         for relative in (intercept.transcript, intercept.translation)
         if relative is not None
     )
-    for intercept in project.timeline.intercepts.values():
-        for relative in (intercept.transcript, intercept.translation):
-            if relative is None:
-                continue
-            path = project.path(relative)
+    while chunk := list(itertools.islice(paths, TRANSCRIPTS_AHEAD)):
+        cache.prefetch(chunk)
+        for path in chunk:
             if path in project.transcripts or path in project.unreadable:
                 continue
             if root is not None and not root.admits(path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import singledispatchmethod
@@ -60,7 +61,7 @@ def _written_empty(scene: object) -> bool:
 
 
 def _ids(mapping: object) -> list[str]:
-    return [str(key) for key in mapping] if isinstance(mapping, dict) else []
+    return [str(key) for key in mapping] if isinstance(mapping, Mapping) else []
 
 
 def _did_you_mean(name: str, known: list[str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import replace
 from fractions import Fraction
 from typing import Annotated, Any, Literal
@@ -299,7 +300,7 @@ class Timeline(Model):
     docedit: Literal[1] = Field(description="Format version.")
     title: str | None = None
     settings: Settings = Settings()
-    intercepts: dict[str, Intercept] = {}
+    intercepts: Mapping[str, Intercept] = {}  # a merged catalog: entries.Intercepts
     scenes: dict[str, Scene] = Field(min_length=1)
     cuts: dict[str, list[str]] = {}
 
