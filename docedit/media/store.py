@@ -85,8 +85,11 @@ class Store:
 
     def prefetch(self, keys: Iterable[str]) -> None:
         """Read the entries of `keys` in a few queries, not one each (binding asks for
-        thousands at once); `raw` and `get` then answer each once from memory."""
+        thousands at once); `raw` and `get` then answer each once from memory. What an
+        earlier call read and nobody asked for is dropped (callers read ahead a chunk of
+        a catalog at a time: the leftovers would pile up)."""
         with self._lock:
+            self._fetched.clear()
             wanted = [k for k in dict.fromkeys(keys) if k not in self._pending]
             db = self._open(create=False) if wanted else None
             if db is None:

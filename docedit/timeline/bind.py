@@ -136,14 +136,27 @@ def bind(
     transcripts = TranscriptCache(cache.file.parent, keep=not redacts)
     if transcripts.keep:  # cues brought back from the cache when asked, not all held
         project.transcripts = Transcripts(
-            partial(_cues_again, transcripts), partial(_texts_again, transcripts)
+            partial(_cues_again, transcripts),
+            partial(_texts_again, transcripts),
+            named=partial(_named_texts, project),
+            unreadable=project.unreadable,
+            prefetch=transcripts.prefetch,
         )
     _read_transcripts(project, root, transcripts)
     transcripts.save()
     return project
 
 
-def _texts_again(cache: TranscriptCache, path: Path) -> list[str]:
+def _named_texts(project: Project) -> Iterator[Path]:
+    """The transcript and translation files of every catalog entry, in catalog order
+    (a shared one as often as it is named)."""
+    for intercept in project.timeline.intercepts.values():
+        for relative in (intercept.transcript, intercept.translation):
+            if relative is not None:
+                yield project.path(relative)
+
+
+def _texts_again(cache: TranscriptCache, path: Path | str) -> list[str]:
     """The cue texts of a transcript read at binding (for a text query), as `_cues_again`."""
     try:
         return cache.texts(path)
@@ -199,22 +212,32 @@ def _probe(use: Use, cache: ProbeCache, root: Root | None) -> tuple[MediaInfo, S
 
 def _read_transcripts(project: Project, root: Root | None, cache: TranscriptCache) -> None:
     """Every transcript and translation, in the catalog's order, their cache entries read
-    ahead a chunk at a time (in one go they would all be held at once)."""
-    paths = (
-        project.path(relative)
-        for intercept in project.timeline.intercepts.values()
-        for relative in (intercept.transcript, intercept.translation)
-        if relative is not None
-    )
-    while chunk := list(itertools.islice(paths, TRANSCRIPTS_AHEAD)):
+    ahead a chunk at a time (in one go they would all be held at once). A Path is made
+    only for what must be kept or looked up by one (thousands cost)."""
+    transcripts = project.transcripts
+    names = _named_files(project)
+    while chunk := list(dict.fromkeys(itertools.islice(names, TRANSCRIPTS_AHEAD))):
         cache.prefetch(chunk)
-        for path in chunk:
-            if path in project.transcripts or path in project.unreadable:
-                continue
-            if root is not None and not root.admits(path):
+        for name in chunk:
+            needed = root is not None or project.unreadable or transcripts.keeps()
+            path = Path(name) if needed else None
+            if path is not None and (path in project.unreadable or transcripts.kept(path)):
+                continue  # a shared transcript: read once a chunk (once, when kept)
+            if root is not None and path is not None and not root.admits(path):
                 project.unreadable[path] = root.refusal(path)  # never read, never shown
                 continue
             try:
-                project.transcripts.add(path, cache.check(path))
+                cues = cache.check(name)
             except SubtitleError as err:
-                project.unreadable[path] = str(err)
+                project.unreadable[Path(name)] = str(err)
+                continue
+            if cues is not None or transcripts.keeps():
+                transcripts.add(path or Path(name), cues)
+
+
+def _named_files(project: Project) -> Iterator[str]:
+    """The absolute paths of `_named_texts`, as strings."""
+    for intercept in project.timeline.intercepts.values():
+        for relative in (intercept.transcript, intercept.translation):
+            if relative is not None:
+                yield project.file(relative)

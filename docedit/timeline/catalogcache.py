@@ -75,6 +75,7 @@ class CachedCatalog:
         # Ids whose (first) line holds no model: invalid values, or a model JSON would not
         # give back; they are validated from their values.
         self.unmodelled: set[Any] = set()
+        self.redacting: set[Any] = set()  # ids whose values redact something
 
     def __len__(self) -> int:
         return len(self._offsets)
@@ -201,7 +202,7 @@ def _opened(path: Path, base: Path, stamp: Stamp, handle: IO[bytes]) -> CachedCa
     for line in iter(handle.readline, b""):
         digest.update(line)
         model, record = line.split(b"\t", 1)
-        intercept_id, row, where, _packed, _entry = _decoded(record)
+        intercept_id, row, where, _packed, entry = _decoded(record)
         if not isinstance(intercept_id, str | int) or not isinstance(row, int | None):
             raise TypeError(f"entry {intercept_id!r} is not an id and a row")
         if len(where) != 4 or not all(isinstance(number, int) for number in where):
@@ -209,8 +210,11 @@ def _opened(path: Path, base: Path, stamp: Stamp, handle: IO[bytes]) -> CachedCa
         index = len(offsets)
         if catalog.first.setdefault(intercept_id, index) != index:
             catalog.repeated[intercept_id] = index
-        elif not model:
-            catalog.unmodelled.add(intercept_id)
+        else:
+            if not model:
+                catalog.unmodelled.add(intercept_id)
+            if isinstance(entry, dict) and entry.get("redact"):
+                catalog.redacting.add(intercept_id)
         offsets.append(offset)
         offset += len(line)
     if header["sha256"] != digest.hexdigest():

@@ -160,7 +160,7 @@ class _Checker:
         info = self._media((*loc, "file"), intercept.file, "audio")
         for key in ("transcript", "translation"):
             relative = getattr(intercept, key)
-            if relative is None:
+            if relative is None or not self.project.unreadable:
                 continue
             why = self.project.unreadable.get(self.project.path(relative))
             if why is not None:  # read once, when the timeline was bound
@@ -169,6 +169,8 @@ class _Checker:
 
     def _redactions(self, loc: Location, intercept: Intercept, info: MediaInfo | None) -> None:
         """Spans inside the recording; named words found where the span is (else misspelt)."""
+        if not intercept.redact:
+            return  # no cues to read (a catalog of thousands redacts in a few)
         cues = [self.project.cues(intercept, lang) for lang in ("original", "translation")]
         files = [self.project.path(r) for r in (intercept.transcript, intercept.translation) if r]
         readable = not any(path in self.project.unreadable for path in files)

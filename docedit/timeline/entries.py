@@ -33,6 +33,7 @@ class CatalogFile(Protocol):
     path: Path
     first: dict[Any, int]  # the line of each id's entry
     unmodelled: set[Any]  # ids whose line holds no model
+    redacting: set[Any]  # ids whose values redact something
 
     @property
     def marks(self) -> Marks: ...
@@ -125,6 +126,13 @@ class Entries(Mapping[Any, Any]):
             elif intercept_id in self.catalogs[where].unmodelled:
                 yield intercept_id, self.catalogs[where].entry(intercept_id)
 
+    def may_redact(self) -> Iterator[Any]:
+        """The ids of the entries that may redact something, in declaration order: all
+        held, and those of a cached catalog whose values name redactions."""
+        for intercept_id, where in self._where.items():
+            if isinstance(where, _Held) or intercept_id in self.catalogs[where].redacting:
+                yield intercept_id
+
     def __getitem__(self, intercept_id: Any) -> Any:
         where = self._where[intercept_id]
         if isinstance(where, _Held):
@@ -201,7 +209,8 @@ class Intercepts(Mapping[str, Intercept]):
         """The ids of the entries that redact something (looked for once: binding and
         every redactor ask, and few entries do)."""
         if self._redacting is None:
-            self._redacting = [i for i in self if self[i].redact]
+            may = self._entries.may_redact()
+            self._redacting = [i for i in may if i in self and self[i].redact]
         return self._redacting
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -135,6 +135,10 @@ class Intercept(Model):
         """The transcript (`original`) or the translation file, as written."""
         return self.transcript if lang == "original" else self.translation
 
+    def text_files(self) -> list[str]:
+        """The transcript and the translation files it names, as written."""
+        return [name for name in (self.transcript, self.translation) if name]
+
 
 class FreeMotion(Model):
     """A camera move between two windows: normalised centre x, y and width of the view."""

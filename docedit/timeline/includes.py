@@ -149,9 +149,17 @@ class _Merger:
         """Merge a catalog served from the cache: its entries stay in the cache file."""
         number = len(self.entries.catalogs)
         self.entries.catalogs.append(catalog)
-        for intercept_id, _line, row, mark in catalog.heads():
-            if self._first(intercept_id, catalog.path, mark, row):
+        if catalog.repeated:  # an id twice in it: each line in turn, as when parsed
+            for intercept_id, _line, row, mark in catalog.heads():
+                if self._first(intercept_id, catalog.path, mark, row):
+                    self.entries.cached(intercept_id, number)
+            return
+        for intercept_id, line in catalog.first.items():  # no line read unless a duplicate
+            if intercept_id not in self.entries:
                 self.entries.cached(intercept_id, number)
+            else:
+                _id, _line, row, mark = next(catalog.heads(start=line))
+                self._first(intercept_id, catalog.path, mark, row)
 
     def include(self, name: object, loc: Location) -> None:
         if not isinstance(name, str) or not name.strip():
