@@ -188,6 +188,19 @@ class ProbeCache:
         """Read the entries of these (path, kind) ahead, in a few queries (store.py)."""
         self._store.prefetch(f"{kind}:{os.path.abspath(path)}" for path, kind in uses)
 
-    def save(self) -> None:
-        """Write what was probed; a cache that cannot be written is only slower."""
-        self._store.save()
+    def save(self) -> bool:
+        """Write what was probed; a cache that cannot be written is only slower (False)."""
+        return self._store.save()
+
+    def cached(self, path: Path, kind: str) -> tuple[MediaInfo | None, tuple[int, int] | None]:
+        """The facts kept for `path` as `kind` and the (size, mtime) they are for, as a
+        run that probed it kept them (the file is not looked at); Nones when there are
+        none."""
+        kept = self._store.stored(f"{kind}:{os.path.abspath(path)}")
+        if kept is None:
+            return None, None
+        stamp, entry = kept
+        try:
+            return MediaInfo.from_json(entry), (int(stamp[0]), int(stamp[1]))
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None, None

@@ -36,6 +36,7 @@ from docedit.timeline.project import Positions, Project, Stamp, Transcripts, nat
 
 MAX_GLOB_MATCHES = 10_000
 TRANSCRIPTS_AHEAD = 512  # transcripts whose cache entries are read in one go
+PROBES_AHEAD = 512  # files probed (their probe cache entries read) in one go
 IMAGE = "image"
 AV = "av"
 Use = tuple[Path, str]  # a file and what it must decode as
@@ -102,11 +103,21 @@ def _select(item: SelectEvent, project: Project) -> Iterator[Use]:
 def media_uses(project: Project, intercepts: Iterable[str] | None = None) -> Iterator[Use]:
     """Every (file, kind) the timeline uses, once per use; of the catalog, only the
     `intercepts` named (all when None)."""
+    yield from catalog_uses(project, intercepts)
+    yield from scene_uses(project)
+
+
+def catalog_uses(project: Project, intercepts: Iterable[str] | None = None) -> Iterator[Use]:
+    """The recordings of the catalog entries `intercepts` (all when None)."""
     timeline = project.timeline
     ids = timeline.intercepts if intercepts is None else intercepts
     for intercept_id in ids:
         yield project.path(timeline.intercepts[intercept_id].file), AV
-    for scene in timeline.scenes.values():
+
+
+def scene_uses(project: Project) -> Iterator[Use]:
+    """The files the scenes' pictures and sounds use."""
+    for scene in project.timeline.scenes.values():
         for item in (*scene.pictures, *scene.audio):
             yield from uses(item, project)
 
@@ -130,7 +141,11 @@ def bind(
                 project.globs[picture.glob] = expand_glob(project.base, picture.glob)
     cache = cache or ProbeCache()
     root = root_for(project.timeline_path)
-    _probe_uses(project, media_uses(project, intercepts), cache, root)
+    whole = intercepts is None  # the whole catalog: its recordings' facts left in the cache
+    if whole:
+        _release_to(project, cache)
+    _probe_uses(project, catalog_uses(project, intercepts), cache, root, release=whole)
+    _probe_uses(project, scene_uses(project), cache, root)
     # beside the probe cache; not used when text is redacted (the cache holds text)
     redacts = bool(redacting(timeline.intercepts))
     transcripts = TranscriptCache(cache.file.parent, keep=not redacts)
@@ -182,23 +197,57 @@ def probe_intercepts(project: Project, ids: Iterable[str], cache: ProbeCache) ->
 
 
 def _probe_uses(
-    project: Project, uses: Iterable[Use], cache: ProbeCache, root: Root | None
+    project: Project,
+    uses: Iterable[Use],
+    cache: ProbeCache,
+    root: Root | None,
+    release: bool = False,
 ) -> None:
-    """Probe each (file, kind) once, on every core (ffmpeg runs outside the GIL), and
-    keep the facts and stamps in the project; the cache is saved once at the end."""
-    wanted = list(dict.fromkeys(uses))
-    cache.prefetch(wanted)
+    """Probe each (file, kind), on every core (ffmpeg runs outside the GIL), a chunk at
+    a time (their cache entries read in one go), and keep the facts and stamps in the
+    project, the cache saved after each chunk. With `release`, a file that probed
+    cleanly is not held once the cache keeps its facts (a catalog's thousands of
+    recordings: the project asks the cache again)."""
+    uses = iter(uses)
     workers = max(2, os.cpu_count() or 2)
-    # A few interleaved slices, not one task per file: thousands of warm cache hits
-    # cost more to hand to a pool one by one than to answer.
-    slices = [wanted[k :: workers * 4] for k in range(workers * 4)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = pool.map(lambda part: [(use, _probe(use, cache, root)) for use in part], slices)
-        for (path, _kind), (info, stamp) in (pair for part in done for pair in part):
+    while wanted := list(dict.fromkeys(itertools.islice(uses, PROBES_AHEAD))):
+        cache.prefetch(wanted)
+        # A few interleaved slices, not one task per file: thousands of warm cache hits
+        # cost more to hand to a pool one by one than to answer.
+        slices = [wanted[k :: workers * 4] for k in range(workers * 4)]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            done = pool.map(lambda part: [(use, _probe(use, cache, root)) for use in part], slices)
+            probed = [(path, info, stamp) for part in done for (path, _), (info, stamp) in part]
+        for path, info, stamp in probed:
             project.media[path] = info
             if stamp is not None:
                 project.stamps[path] = stamp
-    cache.save()
+        if cache.save() and release:
+            for path, info, stamp in probed:
+                if stamp is not None and info.error is None:
+                    project.media.release(path)
+                    project.stamps.release(path)
+
+
+def _release_to(project: Project, cache: ProbeCache) -> None:
+    """Have the project ask `cache` again for the catalog's recordings it releases."""
+    recordings = partial(_recordings, project)
+    project.media.release_to(partial(_cached_info, cache), recordings)
+    project.stamps.release_to(partial(_cached_stamp, cache), recordings)
+
+
+def _recordings(project: Project) -> Iterator[Path]:
+    return (path for path, _kind in catalog_uses(project))
+
+
+def _cached_info(cache: ProbeCache, path: Path) -> MediaInfo | None:
+    """A released recording's facts: the cache's, for the file as it is now."""
+    return cache.cached(path, AV)[0]
+
+
+def _cached_stamp(cache: ProbeCache, path: Path) -> Stamp | None:
+    """A released recording's stamp: the one its facts in the cache are valid for."""
+    return cache.cached(path, AV)[1]
 
 
 def _probe(use: Use, cache: ProbeCache, root: Root | None) -> tuple[MediaInfo, Stamp | None]:

@@ -17,13 +17,14 @@ from pathlib import Path
 
 from docedit.core.origin import Location, Origin
 from docedit.media.info import MediaInfo, SourceCue
+from docedit.timeline.facts import Media, Stamps
+from docedit.timeline.facts import Stamp as Stamp  # where binding's callers name it
 from docedit.timeline.format import Intercept, StillsPicture, Timeline
 from docedit.timeline.load import Marks
 
 # For each scene, the YAML index of each picture and audio item the model kept (a
 # partial timeline drops invalid items, so model index and YAML index can differ).
 Positions = dict[str, dict[str, list[int]]]
-Stamp = tuple[int, int]  # a file's (size, mtime_ns) when it was probed
 PATHS_KEPT = 4096  # paths made absolute, kept to be asked again
 
 
@@ -155,11 +156,11 @@ class Project:
 
     timeline_path: Path
     timeline: Timeline
-    media: dict[Path, MediaInfo] = field(default_factory=dict)
+    media: Media = field(default_factory=Media)
     globs: dict[str, list[Path]] = field(default_factory=dict)
     transcripts: Transcripts = field(default_factory=Transcripts)
     unreadable: dict[Path, str] = field(default_factory=dict)  # transcript -> why not
-    stamps: dict[Path, Stamp] = field(default_factory=dict)  # media as validated
+    stamps: Stamps = field(default_factory=Stamps)  # media as validated
     marks: Marks | None = None
     positions: Positions | None = None
     # Resolved once each: a catalog of thousands asks for the same paths many times.
