@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -117,6 +118,10 @@ class Settings(Model):
 
 class Intercept(Model):
     """One recorded call in the catalog."""
+
+    # A merged catalog's entries are made from JSON again and again (entries.py): only
+    # the keys go through pydantic's string cache, not thousands of distinct paths.
+    model_config = ConfigDict(cache_strings="keys")
 
     file: NonEmpty
     recorded: dt.date | None = None

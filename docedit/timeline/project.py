@@ -25,7 +25,7 @@ from docedit.timeline.load import Marks
 # For each scene, the YAML index of each picture and audio item the model kept (a
 # partial timeline drops invalid items, so model index and YAML index can differ).
 Positions = dict[str, dict[str, list[int]]]
-PATHS_KEPT = 4096  # paths made absolute, kept to be asked again
+PATHS_KEPT = 512  # paths made absolute, kept to be asked again
 
 
 def natural_key(path: Path) -> list[object]:
