@@ -89,16 +89,20 @@ class Store:
 
     def stored(self, key: str) -> tuple[Any, Any] | None:
         """The stamp and value kept for `key`, whatever the file is now (what a run that
-        probed it kept, asked again); None when there is none or it is damaged."""
+        read it kept, asked again); None when there is none or it is damaged."""
+        row: tuple[str, str, int | None] | None
         with self._lock:
-            pending = self._pending.get(key, ())
-            row = self._query("SELECT stamp, value, crc FROM entries WHERE key = ?", key)
-        if pending != ():
-            row = (pending[0], pending[1], None) if pending else None
+            if key in self._pending:
+                pending = self._pending[key]
+                row = (pending[0], pending[1], None) if pending else None
+            elif key in self._fetched:
+                row = self._fetched.pop(key)
+            else:
+                row = self._query("SELECT stamp, value, crc FROM entries WHERE key = ?", key)
         if row is None:
             return None
         stamp, value, crc = row
-        if crc is not None and zlib.crc32(value.encode()) != crc:
+        if not isinstance(value, str) or (crc is not None and zlib.crc32(value.encode()) != crc):
             return None
         try:
             return json.loads(stamp), json.loads(value)

@@ -188,8 +188,22 @@ class TranscriptCache:
         if not self.keep:
             self._store.pop(absolute)
             return read_cues(Path(absolute))
+        bound = self._bound(absolute)
+        if bound is not None:
+            try:
+                return _loaded(bound, self._times)
+            except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
+                pass  # read it again below
         stamp = self._stamps(absolute)
         return self._cues(absolute, stamp, self._raw(absolute, stamp))
+
+    def _bound(self, absolute: str) -> dict[str, Any] | None:
+        """The cues entry of a transcript as binding read it (checked then, kept in the
+        cache since: the file is not looked at again, as nothing else is held of it),
+        None when there is none to serve (then the file is checked and read again)."""
+        kept = self._store.stored(absolute)
+        entry = kept[1] if kept is not None else None
+        return entry if isinstance(entry, dict) and "cues" in entry else None
 
     def _cues(self, absolute: str, stamp: list[Any], raw: str | None) -> list[SourceCue]:
         """The cues from the cache entry `raw` when it is whole, else parsed (and kept)."""
@@ -213,12 +227,11 @@ class TranscriptCache:
         `prefetch`, a search's chunk at a time)."""
         absolute = _absolute(path)
         if self.keep:
-            stamp = self._stamps(absolute)
-            entry = self._store.parse(absolute, self._raw(absolute, stamp))
+            entry = self._bound(absolute)
             try:
                 return [str(cue[4]) for cue in (entry or {})["cues"]]
             except (KeyError, TypeError, ValueError, IndexError):
-                pass  # no current entry: the cues below say what is wrong, or read it
+                pass  # no entry to serve: the cues below say what is wrong, or read it
         return [cue.text for cue in self.get(Path(path))]
 
     def check(self, path: Path | str) -> list[SourceCue] | None:
