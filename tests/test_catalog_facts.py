@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.catalog_scale import Entry, write_catalog
+from docedit.core.errors import MediaError
 from docedit.jobs.render import check_unchanged
 from docedit.jobs.validate import load_project
 from docedit.media.info import MediaInfo
@@ -50,7 +51,7 @@ def test_a_recording_changed_after_validation_is_caught_before_a_render(catalog)
     project = _project(catalog)
     recording = _recording(catalog, 7)
     recording.write_bytes(recording.read_bytes() + b"\0\0")
-    with pytest.raises(Exception, match="changed on disk since it was validated"):
+    with pytest.raises(MediaError, match="changed on disk since it was validated"):
         check_unchanged(project)
 
 
