@@ -6,6 +6,7 @@ are cached on disk per (absolute path, size, mtime), so validating again is fast
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import warnings
@@ -201,6 +202,7 @@ class ProbeCache:
             return None, None
         stamp, entry = kept
         try:
-            return MediaInfo.from_json(entry), (int(stamp[0]), int(stamp[1]))
+            size, mtime = json.loads(stamp)
+            return MediaInfo.from_json(entry), (int(size), int(mtime))
         except (KeyError, TypeError, ValueError, IndexError):
             return None, None

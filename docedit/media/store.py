@@ -87,9 +87,10 @@ class Store:
             return None
         return value
 
-    def stored(self, key: str) -> tuple[Any, Any] | None:
-        """The stamp and value kept for `key`, whatever the file is now (what a run that
-        read it kept, asked again); None when there is none or it is damaged."""
+    def stored(self, key: str) -> tuple[str, Any] | None:
+        """The stamp (as the JSON kept: most callers need none) and value kept for
+        `key`, whatever the file is now (what a run that read it kept, asked again);
+        None when there is none or it is damaged."""
         row: tuple[str, str, int | None] | None
         with self._lock:
             if key in self._pending:
@@ -105,7 +106,7 @@ class Store:
         if not isinstance(value, str) or (crc is not None and zlib.crc32(value.encode()) != crc):
             return None
         try:
-            return json.loads(stamp), json.loads(value)
+            return stamp, json.loads(value)
         except ValueError:
             return None
 
