@@ -121,12 +121,20 @@ class Catalog:
         key = (query, order, limit)
         if key not in self._found:
             wanted = _Wanted.of(query)
-            ids: list[str] = []
-            for chunk in _chunks(self.project.timeline.intercepts, READ_AHEAD):
+            intercepts = self.project.timeline.intercepts
+            found: dict[str, dt.date | None] = {}  # each match's date, taken as it matched
+            for chunk in _chunks(intercepts, READ_AHEAD):
                 if query.text:  # their transcripts from the cache in one go
                     self.project.read_ahead(chunk)
-                ids += [i for i in chunk if self.matches(i, query, wanted)]
-            self._found[key] = ordered(self.project.timeline.intercepts, ids, order)[:limit]
+                for i in chunk:
+                    if self.matches(i, query, wanted):
+                        found[i] = intercepts[i].recorded
+            ids = list(found)  # `ordered`, without making each model again for its date
+            if order == "recorded":
+                ids.sort(key=lambda i: _when(found[i], i))
+            elif order == "id":
+                ids.sort()
+            self._found[key] = ids[:limit]
         return list(self._found[key])
 
 
