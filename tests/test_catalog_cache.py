@@ -28,7 +28,7 @@ def catalog(tmp_path):
 
 
 def _cache_files(catalog):
-    return sorted((catalog.parent / "cache" / "catalogs-v1").glob("*.json"))
+    return sorted((catalog.parent / "cache" / "catalogs-v2").glob("*.jsonl"))
 
 
 def _load(catalog):

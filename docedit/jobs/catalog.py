@@ -20,7 +20,7 @@ from docedit.core.origin import Origin
 from docedit.core.timecode import format_seconds
 from docedit.media.probe import ProbeCache
 from docedit.plan.items import ScenePlan, Shot, Sound
-from docedit.plan.query import Catalog, Query, expanded
+from docedit.plan.query import READ_AHEAD, Catalog, Query, expanded
 from docedit.plan.redact import Lang, Redactor
 from docedit.timeline.bind import bind, probe_intercepts
 from docedit.timeline.format import InterceptEvent, Order, SelectEvent
@@ -86,7 +86,12 @@ def catalog_rows(
     if unused:
         ids = [i for i in ids if i not in used]
     redactor = Redactor.of(project.timeline)
-    return [_row(project, redactor, i, i in used) for i in ids]
+    rows = []
+    for start in range(0, len(ids), READ_AHEAD):  # their transcripts read in one go
+        chunk = ids[start : start + READ_AHEAD]
+        project.read_ahead(chunk)
+        rows += [_row(project, redactor, i, i in used) for i in chunk]
+    return rows
 
 
 def query_catalog(

@@ -161,7 +161,9 @@ def transcript_findings(project: Project, rules: Rules | None = None) -> list[Fi
     rules = rules or RULES[DEFAULT_RULES]
     fps = project.timeline.settings.fps
     findings = []
-    for path in sorted(project.transcripts):  # one at a time: a catalog holds thousands
+    # One at a time, in catalog order: a catalog holds thousands (a shared transcript may
+    # be checked twice; validation keeps each finding once, sorted by file and line).
+    for path in project.transcripts.each():
         cues = project.transcripts[path]
         for breach in check([_rule_cue(cue) for cue in cues], rules, fps):
             findings.append(_finding(path, breach))

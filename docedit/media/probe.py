@@ -6,6 +6,7 @@ are cached on disk per (absolute path, size, mtime), so validating again is fast
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import warnings
@@ -188,6 +189,20 @@ class ProbeCache:
         """Read the entries of these (path, kind) ahead, in a few queries (store.py)."""
         self._store.prefetch(f"{kind}:{os.path.abspath(path)}" for path, kind in uses)
 
-    def save(self) -> None:
-        """Write what was probed; a cache that cannot be written is only slower."""
-        self._store.save()
+    def save(self) -> bool:
+        """Write what was probed; a cache that cannot be written is only slower (False)."""
+        return self._store.save()
+
+    def cached(self, path: Path, kind: str) -> tuple[MediaInfo | None, tuple[int, int] | None]:
+        """The facts kept for `path` as `kind` and the (size, mtime) they are for, as a
+        run that probed it kept them (the file is not looked at); Nones when there are
+        none."""
+        kept = self._store.stored(f"{kind}:{os.path.abspath(path)}")
+        if kept is None:
+            return None, None
+        stamp, entry = kept
+        try:
+            size, mtime = json.loads(stamp)
+            return MediaInfo.from_json(entry), (int(size), int(mtime))
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None, None

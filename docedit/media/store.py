@@ -28,6 +28,10 @@ _SCHEMA = (
 )
 _LOCK_WAIT_S = 2.0  # another process saving: wait this long, then skip saving
 _BATCH = 500  # keys per query when reading ahead (SQLite allows 32,766 parameters)
+# SQLite's page cache, in KiB (its default is 2 MiB a connection): entries are read once
+# each, from the OS's file cache, so a cache that holds the whole file of a catalog of
+# thousands only makes memory grow with the catalog.
+_PAGE_CACHE_KIB = 256
 
 
 class Store:
@@ -83,10 +87,36 @@ class Store:
             return None
         return value
 
+    def stored(self, key: str) -> tuple[str, Any] | None:
+        """The stamp (as the JSON kept: most callers need none) and value kept for
+        `key`, whatever the file is now (what a run that read it kept, asked again);
+        None when there is none or it is damaged."""
+        row: tuple[str, str, int | None] | None
+        with self._lock:
+            if key in self._pending:
+                pending = self._pending[key]
+                row = (pending[0], pending[1], None) if pending else None
+            elif key in self._fetched:
+                row = self._fetched.pop(key)
+            else:
+                row = self._query("SELECT stamp, value, crc FROM entries WHERE key = ?", key)
+        if row is None:
+            return None
+        stamp, value, crc = row
+        if not isinstance(value, str) or (crc is not None and zlib.crc32(value.encode()) != crc):
+            return None
+        try:
+            return stamp, json.loads(value)
+        except ValueError:
+            return None
+
     def prefetch(self, keys: Iterable[str]) -> None:
         """Read the entries of `keys` in a few queries, not one each (binding asks for
-        thousands at once); `raw` and `get` then answer each once from memory."""
+        thousands at once); `raw` and `get` then answer each once from memory. What an
+        earlier call read and nobody asked for is dropped (callers read ahead a chunk of
+        a catalog at a time: the leftovers would pile up)."""
         with self._lock:
+            self._fetched.clear()
             wanted = [k for k in dict.fromkeys(keys) if k not in self._pending]
             db = self._open(create=False) if wanted else None
             if db is None:
@@ -129,11 +159,12 @@ class Store:
             gone = {key for key, value in self._pending.items() if value is None}
         return sorted((set(stored) | kept) - gone)
 
-    def save(self) -> None:
-        """Write what was put since the last save, in one transaction."""
+    def save(self) -> bool:
+        """Write what was put since the last save, in one transaction; whether every
+        entry put is now in the file (False when it could not be written)."""
         with self._lock:
             if not self._pending:
-                return
+                return True
             rows = [(k, *v, zlib.crc32(v[1].encode())) for k, v in self._pending.items() if v]
             gone = [(k,) for k, v in self._pending.items() if v is None]
             self._pending.clear()
@@ -141,12 +172,13 @@ class Store:
                 self.file.parent.mkdir(parents=True, exist_ok=True)
                 db = self._open()
                 if db is None:
-                    return
+                    return False
                 with db:
                     db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
                     db.executemany("DELETE FROM entries WHERE key = ?", gone)
             except (OSError, sqlite3.Error):
-                pass  # only slower next time
+                return False  # only slower next time
+            return True
 
     def _forget_older(self) -> None:
         """Remove the caches this one replaces: an older format's file beside it, which
@@ -182,6 +214,7 @@ class Store:
         for _attempt in range(2):
             try:
                 db = sqlite3.connect(self.file, timeout=_LOCK_WAIT_S, check_same_thread=False)
+                db.execute(f"PRAGMA cache_size = -{_PAGE_CACHE_KIB}")
                 db.execute(_SCHEMA)
                 db.commit()
             except sqlite3.DatabaseError as err:

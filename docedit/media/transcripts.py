@@ -33,6 +33,9 @@ _INLINE = re.compile(r"<((?:\d+:)?\d{2}:\d{2}\.\d{3})>")
 _TAG = re.compile(r"</?[^>]*>")
 
 
+WORDS_SUFFIX = ".words.json"
+
+
 def words_file(path: Path) -> Path:
     """Where a transcript's word times may be: `call.ru.srt` -> `call.ru.words.json`."""
     return path.with_suffix(".words.json")
@@ -169,33 +172,38 @@ class TranscriptCache:
         self.file = directory / f"transcripts-v{CACHE_VERSION}.sqlite"
         self.keep = keep
         self._store = Store(self.file, ("transcripts-v1.json",))
-        self._listed: dict[str, frozenset[str]] = {}  # folder -> its names, read once
+        # folder -> the names of the `.words.json` in it, listed once (not every name: a
+        # catalog's folder may hold thousands of recordings and transcripts)
+        self._listed: dict[str, frozenset[str]] = {}
         self._times: dict[tuple[int, int], Fraction] = {}  # one Fraction per cue time
-        # The entries `check` found current, as their JSON text: a few hundred bytes a
-        # transcript (its cues as objects take several times that), so a query that asks
-        # for every one after binding decodes them here, without asking SQLite or the
-        # disk again.
-        self._checked: dict[str, str] = {}
 
     def kept(self) -> list[str]:
         """The transcripts kept (for tests)."""
         return self._store.kept()
 
-    def get(self, path: Path) -> list[SourceCue]:
+    def get(self, path: Path | str) -> list[SourceCue]:
         """The cues of `path`, from the cache when neither file changed; SubtitleError
         says why it cannot be read."""
         absolute = _absolute(path)
         if not self.keep:
             self._store.pop(absolute)
             return read_cues(Path(absolute))
-        checked = self._checked.get(absolute)
-        if checked is not None:
+        bound = self._bound(absolute)
+        if bound is not None:
             try:
-                return _loaded(json.loads(checked), self._times)
+                return _loaded(bound, self._times)
             except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
-                del self._checked[absolute]  # read it again below
+                pass  # read it again below
         stamp = self._stamps(absolute)
         return self._cues(absolute, stamp, self._raw(absolute, stamp))
+
+    def _bound(self, absolute: str) -> dict[str, Any] | None:
+        """The cues entry of a transcript as binding read it (checked then, kept in the
+        cache since: the file is not looked at again, as nothing else is held of it),
+        None when there is none to serve (then the file is checked and read again)."""
+        kept = self._store.stored(absolute)
+        entry = kept[1] if kept is not None else None
+        return entry if isinstance(entry, dict) and "cues" in entry else None
 
     def _cues(self, absolute: str, stamp: list[Any], raw: str | None) -> list[SourceCue]:
         """The cues from the cache entry `raw` when it is whole, else parsed (and kept)."""
@@ -213,18 +221,20 @@ class TranscriptCache:
         self._put(absolute, stamp, {"cues": [_dumped(cue) for cue in cues]})
         return cues
 
-    def texts(self, path: Path) -> list[str]:
-        """The text of each cue of `path`: what a text query reads, taken from the entry
-        binding checked without making its cues (times and words) at all."""
-        checked = self._checked.get(_absolute(path))
-        if checked is not None:
+    def texts(self, path: Path | str) -> list[str]:
+        """The text of each cue of `path`: what a text query reads, taken from its cache
+        entry without making its cues (times and words) at all (read ahead with
+        `prefetch`, a search's chunk at a time)."""
+        absolute = _absolute(path)
+        if self.keep:
+            entry = self._bound(absolute)
             try:
-                return [str(cue[4]) for cue in json.loads(checked)["cues"]]
+                return [str(cue[4]) for cue in (entry or {})["cues"]]
             except (KeyError, TypeError, ValueError, IndexError):
-                pass  # the cues below say what is wrong, or read it again
-        return [cue.text for cue in self.get(path)]
+                pass  # no entry to serve: the cues below say what is wrong, or read it
+        return [cue.text for cue in self.get(Path(path))]
 
-    def check(self, path: Path) -> list[SourceCue] | None:
+    def check(self, path: Path | str) -> list[SourceCue] | None:
         """What binding asks: SubtitleError when `path` cannot be read; None when its cues
         are cached (not decoded: they are brought back with `get` when asked), else the
         cues, parsed now and cached."""
@@ -234,11 +244,10 @@ class TranscriptCache:
         stamp = self._stamps(absolute)
         raw = self._raw(absolute, stamp)
         if raw is not None and raw.startswith('{"cues": '):
-            self._checked[absolute] = raw
-            return None
+            return None  # current: read from the cache again when asked
         return self._cues(absolute, stamp, raw)  # the entry already read, not asked again
 
-    def prefetch(self, paths: Iterable[Path]) -> None:
+    def prefetch(self, paths: Iterable[Path | str]) -> None:
         """Read the cache entries of `paths` ahead, in a few queries: binding then checks
         thousands of transcripts without a query each."""
         if self.keep:
@@ -259,7 +268,8 @@ class TranscriptCache:
         folder, base = os.path.split(name)
         if folder not in self._listed:
             try:
-                self._listed[folder] = frozenset(os.listdir(folder))
+                names = os.listdir(folder)
+                self._listed[folder] = frozenset(n for n in names if n.endswith(WORDS_SUFFIX))
             except OSError:
                 self._listed[folder] = frozenset()
         return _stamp(name) if base in self._listed[folder] else None
@@ -273,7 +283,7 @@ class TranscriptCache:
         self._store.save()
 
 
-def _absolute(path: Path) -> str:
+def _absolute(path: Path | str) -> str:
     return str(path) if os.path.isabs(path) else os.path.abspath(path)
 
 

@@ -17,8 +17,10 @@ transcripts were read when the timeline was bound.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property, singledispatch
@@ -44,6 +46,9 @@ from docedit.timeline.format import (
 from docedit.timeline.project import Positions, Project
 
 ORDERS: tuple[Order, ...] = ("recorded", "id", "catalog")
+# Intercepts a text search reads the transcripts of in one go (fewer than the catalog
+# keeps made: entries.Intercepts.RECENT, as each is asked for again to be matched).
+READ_AHEAD = 128
 
 
 @dataclass(frozen=True)
@@ -69,33 +74,28 @@ class Query:
 
 @dataclass
 class Catalog:
-    """A project's intercepts, searchable; folded transcripts are kept once made."""
+    """A project's intercepts, searchable. Nothing is kept per intercept (a catalog may
+    hold thousands): a search folds each one's names and transcripts as it goes, and
+    only what it found is kept."""
 
     project: Project
-    _texts: dict[str, str] = field(default_factory=dict)
-    _names: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)  # tags, speakers
     _found: dict[tuple[Query, Order, int | None], list[str]] = field(default_factory=dict)
 
     def text(self, intercept_id: str) -> str:
         """The intercept's transcript and translation cues, folded, one line each."""
-        if intercept_id not in self._texts:
-            intercept = self.project.timeline.intercepts[intercept_id]
-            texts = (text for lang in LANGS for text in self.project.cue_texts(intercept, lang))
-            self._texts[intercept_id] = fold("\n".join(texts))
-        return self._texts[intercept_id]
+        intercept = self.project.timeline.intercepts[intercept_id]
+        texts = (text for lang in LANGS for text in self.project.cue_texts(intercept, lang))
+        return fold("\n".join(texts))
 
     def names(self, intercept_id: str) -> tuple[set[str], set[str]]:
-        """The intercept's tags and speakers, folded (made once: every query asks)."""
-        if intercept_id not in self._names:
-            intercept = self.project.timeline.intercepts[intercept_id]
-            self._names[intercept_id] = (_folded(intercept.tags), _folded(intercept.speakers))
-        return self._names[intercept_id]
+        """The intercept's tags and speakers, folded."""
+        intercept = self.project.timeline.intercepts[intercept_id]
+        return _folded(intercept.tags), _folded(intercept.speakers)
 
     def matches(self, intercept_id: str, query: Query, wanted: _Wanted | None = None) -> bool:
         """Whether the intercept answers `query` (`wanted`: the query folded, once for a
         whole search rather than once per intercept)."""
         wanted = wanted or _Wanted.of(query)
-        intercept = self.project.timeline.intercepts[intercept_id]
         if query.tags or query.speakers:
             tags, speakers = self.names(intercept_id)
             if query.tags and wanted.tags.isdisjoint(tags):
@@ -103,7 +103,7 @@ class Catalog:
             if query.speakers and wanted.speakers.isdisjoint(speakers):
                 return False
         if query.begin or query.end:
-            day = intercept.recorded
+            day = self.project.timeline.intercepts[intercept_id].recorded
             if day is None or (query.begin and day < query.begin):
                 return False
             if query.end and day > query.end:
@@ -122,8 +122,19 @@ class Catalog:
         if key not in self._found:
             wanted = _Wanted.of(query)
             intercepts = self.project.timeline.intercepts
-            ids = [i for i in intercepts if self.matches(i, query, wanted)]
-            self._found[key] = ordered(self.project.timeline.intercepts, ids, order)[:limit]
+            found: dict[str, dt.date | None] = {}  # each match's date, taken as it matched
+            for chunk in _chunks(intercepts, READ_AHEAD):
+                if query.text:  # their transcripts from the cache in one go
+                    self.project.read_ahead(chunk)
+                for i in chunk:
+                    if self.matches(i, query, wanted):
+                        found[i] = intercepts[i].recorded
+            ids = list(found)  # `ordered`, without making each model again for its date
+            if order == "recorded":
+                ids.sort(key=lambda i: _when(found[i], i))
+            elif order == "id":
+                ids.sort()
+            self._found[key] = ids[:limit]
         return list(self._found[key])
 
 
@@ -141,21 +152,39 @@ class _Wanted:
         return cls(_folded(query.tags), _folded(query.speakers), tuple(_word(w) for w in words))
 
 
+def _chunks(ids: Iterable[str], size: int) -> Iterator[list[str]]:
+    iterator = iter(ids)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
 def _folded(values: Iterable[str]) -> set[str]:
-    return {fold(value).strip() for value in values}
+    return {_fold_name(value) for value in values}
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_name(value: str) -> str:
+    """A tag or speaker folded: a catalog's thousands of entries share a few names."""
+    return fold(value).strip()
 
 
 def _word(word: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
 
 
-def ordered(intercepts: dict[str, Intercept], ids: Sequence[str], order: Order) -> list[str]:
+def ordered(intercepts: Mapping[str, Intercept], ids: Sequence[str], order: Order) -> list[str]:
     """`ids` in a deterministic order."""
     if order == "catalog":
         return list(ids)
     if order == "id":
         return sorted(ids)
-    return sorted(ids, key=lambda i: (intercepts[i].recorded is None, intercepts[i].recorded, i))
+    return sorted(ids, key=lambda i: _when(intercepts[i].recorded, i))
+
+
+def _when(day: dt.date | None, intercept_id: str) -> tuple[bool, dt.date | None, str]:
+    """The sort key of `order: recorded` (each intercept looked up once: a catalog's may
+    be made from its cache file when asked)."""
+    return day is None, day, intercept_id
 
 
 # expansion -------------------------------------------------------------------------

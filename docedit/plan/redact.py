@@ -16,6 +16,7 @@ from typing import Literal
 
 from docedit.core.words import holds, mask, word_pattern
 from docedit.plan.items import ScenePlan, Shot
+from docedit.timeline.entries import redacting
 from docedit.timeline.format import REDACTION_MARK, Intercept, Redaction, Timeline
 
 Lang = Literal["original", "translation"]
@@ -39,7 +40,7 @@ class Redactor:
         self.mark = mark
         named = {
             words
-            for intercept in intercepts.values()
+            for intercept in redacting(intercepts)  # a merged catalog is not gone through
             for item in intercept.redact
             for lang in LANGS
             if (words := item.words_in(lang))

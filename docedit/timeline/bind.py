@@ -8,6 +8,7 @@ a `Project`. Which files a picture or sound kind uses is said once per kind, in
 from __future__ import annotations
 
 import glob as globbing
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,7 @@ from docedit.media.info import SourceCue
 from docedit.media.probe import MediaInfo, ProbeCache
 from docedit.media.transcripts import TranscriptCache
 from docedit.timeline.confine import Root, root_for
+from docedit.timeline.entries import redacting
 from docedit.timeline.format import (
     BedEvent,
     FileEvent,
@@ -33,6 +35,8 @@ from docedit.timeline.load import Marks
 from docedit.timeline.project import Positions, Project, Stamp, Transcripts, natural_key
 
 MAX_GLOB_MATCHES = 10_000
+TRANSCRIPTS_AHEAD = 512  # transcripts whose cache entries are read in one go
+PROBES_AHEAD = 512  # files probed (their probe cache entries read) in one go
 IMAGE = "image"
 AV = "av"
 Use = tuple[Path, str]  # a file and what it must decode as
@@ -99,11 +103,21 @@ def _select(item: SelectEvent, project: Project) -> Iterator[Use]:
 def media_uses(project: Project, intercepts: Iterable[str] | None = None) -> Iterator[Use]:
     """Every (file, kind) the timeline uses, once per use; of the catalog, only the
     `intercepts` named (all when None)."""
+    yield from catalog_uses(project, intercepts)
+    yield from scene_uses(project)
+
+
+def catalog_uses(project: Project, intercepts: Iterable[str] | None = None) -> Iterator[Use]:
+    """The recordings of the catalog entries `intercepts` (all when None)."""
     timeline = project.timeline
     ids = timeline.intercepts if intercepts is None else intercepts
     for intercept_id in ids:
         yield project.path(timeline.intercepts[intercept_id].file), AV
-    for scene in timeline.scenes.values():
+
+
+def scene_uses(project: Project) -> Iterator[Use]:
+    """The files the scenes' pictures and sounds use."""
+    for scene in project.timeline.scenes.values():
         for item in (*scene.pictures, *scene.audio):
             yield from uses(item, project)
 
@@ -127,20 +141,37 @@ def bind(
                 project.globs[picture.glob] = expand_glob(project.base, picture.glob)
     cache = cache or ProbeCache()
     root = root_for(project.timeline_path)
-    _probe_uses(project, media_uses(project, intercepts), cache, root)
+    whole = intercepts is None  # the whole catalog: its recordings' facts left in the cache
+    if whole:
+        _release_to(project, cache)
+    _probe_uses(project, catalog_uses(project, intercepts), cache, root, release=whole)
+    _probe_uses(project, scene_uses(project), cache, root)
     # beside the probe cache; not used when text is redacted (the cache holds text)
-    redacts = any(intercept.redact for intercept in timeline.intercepts.values())
+    redacts = bool(redacting(timeline.intercepts))
     transcripts = TranscriptCache(cache.file.parent, keep=not redacts)
     if transcripts.keep:  # cues brought back from the cache when asked, not all held
         project.transcripts = Transcripts(
-            partial(_cues_again, transcripts), partial(_texts_again, transcripts)
+            partial(_cues_again, transcripts),
+            partial(_texts_again, transcripts),
+            named=partial(_named_texts, project),
+            unreadable=project.unreadable,
+            prefetch=transcripts.prefetch,
         )
     _read_transcripts(project, root, transcripts)
     transcripts.save()
     return project
 
 
-def _texts_again(cache: TranscriptCache, path: Path) -> list[str]:
+def _named_texts(project: Project) -> Iterator[Path]:
+    """The transcript and translation files of every catalog entry, in catalog order
+    (a shared one as often as it is named)."""
+    for intercept in project.timeline.intercepts.values():
+        for relative in (intercept.transcript, intercept.translation):
+            if relative is not None:
+                yield project.path(relative)
+
+
+def _texts_again(cache: TranscriptCache, path: Path | str) -> list[str]:
     """The cue texts of a transcript read at binding (for a text query), as `_cues_again`."""
     try:
         return cache.texts(path)
@@ -166,23 +197,57 @@ def probe_intercepts(project: Project, ids: Iterable[str], cache: ProbeCache) ->
 
 
 def _probe_uses(
-    project: Project, uses: Iterable[Use], cache: ProbeCache, root: Root | None
+    project: Project,
+    uses: Iterable[Use],
+    cache: ProbeCache,
+    root: Root | None,
+    release: bool = False,
 ) -> None:
-    """Probe each (file, kind) once, on every core (ffmpeg runs outside the GIL), and
-    keep the facts and stamps in the project; the cache is saved once at the end."""
-    wanted = list(dict.fromkeys(uses))
-    cache.prefetch(wanted)
+    """Probe each (file, kind), on every core (ffmpeg runs outside the GIL), a chunk at
+    a time (their cache entries read in one go), and keep the facts and stamps in the
+    project, the cache saved after each chunk. With `release`, a file that probed
+    cleanly is not held once the cache keeps its facts (a catalog's thousands of
+    recordings: the project asks the cache again)."""
+    uses = iter(uses)
     workers = max(2, os.cpu_count() or 2)
-    # A few interleaved slices, not one task per file: thousands of warm cache hits
-    # cost more to hand to a pool one by one than to answer.
-    slices = [wanted[k :: workers * 4] for k in range(workers * 4)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = pool.map(lambda part: [(use, _probe(use, cache, root)) for use in part], slices)
-        for (path, _kind), (info, stamp) in (pair for part in done for pair in part):
+    while wanted := list(dict.fromkeys(itertools.islice(uses, PROBES_AHEAD))):
+        cache.prefetch(wanted)
+        # A few interleaved slices, not one task per file: thousands of warm cache hits
+        # cost more to hand to a pool one by one than to answer.
+        slices = [wanted[k :: workers * 4] for k in range(workers * 4)]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            done = pool.map(lambda part: [(use, _probe(use, cache, root)) for use in part], slices)
+            probed = [(path, info, stamp) for part in done for (path, _), (info, stamp) in part]
+        for path, info, stamp in probed:
             project.media[path] = info
             if stamp is not None:
                 project.stamps[path] = stamp
-    cache.save()
+        if cache.save() and release:
+            for path, info, stamp in probed:
+                if stamp is not None and info.error is None:
+                    project.media.release(path)
+                    project.stamps.release(path)
+
+
+def _release_to(project: Project, cache: ProbeCache) -> None:
+    """Have the project ask `cache` again for the catalog's recordings it releases."""
+    recordings = partial(_recordings, project)
+    project.media.release_to(partial(_cached_info, cache), recordings)
+    project.stamps.release_to(partial(_cached_stamp, cache), recordings)
+
+
+def _recordings(project: Project) -> Iterator[Path]:
+    return (path for path, _kind in catalog_uses(project))
+
+
+def _cached_info(cache: ProbeCache, path: Path) -> MediaInfo | None:
+    """A released recording's facts: the cache's, for the file as it is now."""
+    return cache.cached(path, AV)[0]
+
+
+def _cached_stamp(cache: ProbeCache, path: Path) -> Stamp | None:
+    """A released recording's stamp: the one its facts in the cache are valid for."""
+    return cache.cached(path, AV)[1]
 
 
 def _probe(use: Use, cache: ProbeCache, root: Root | None) -> tuple[MediaInfo, Stamp | None]:
@@ -195,23 +260,33 @@ def _probe(use: Use, cache: ProbeCache, root: Root | None) -> tuple[MediaInfo, S
 
 
 def _read_transcripts(project: Project, root: Root | None, cache: TranscriptCache) -> None:
-    cache.prefetch(
-        project.path(relative)
-        for intercept in project.timeline.intercepts.values()
-        for relative in (intercept.transcript, intercept.translation)
-        if relative is not None
-    )
-    for intercept in project.timeline.intercepts.values():
-        for relative in (intercept.transcript, intercept.translation):
-            if relative is None:
-                continue
-            path = project.path(relative)
-            if path in project.transcripts or path in project.unreadable:
-                continue
-            if root is not None and not root.admits(path):
+    """Every transcript and translation, in the catalog's order, their cache entries read
+    ahead a chunk at a time (in one go they would all be held at once). A Path is made
+    only for what must be kept or looked up by one (thousands cost)."""
+    transcripts = project.transcripts
+    names = _named_files(project)
+    while chunk := list(dict.fromkeys(itertools.islice(names, TRANSCRIPTS_AHEAD))):
+        cache.prefetch(chunk)
+        for name in chunk:
+            needed = root is not None or project.unreadable or transcripts.keeps()
+            path = Path(name) if needed else None
+            if path is not None and (path in project.unreadable or transcripts.kept(path)):
+                continue  # a shared transcript: read once a chunk (once, when kept)
+            if root is not None and path is not None and not root.admits(path):
                 project.unreadable[path] = root.refusal(path)  # never read, never shown
                 continue
             try:
-                project.transcripts.add(path, cache.check(path))
+                cues = cache.check(name)
             except SubtitleError as err:
-                project.unreadable[path] = str(err)
+                project.unreadable[Path(name)] = str(err)
+                continue
+            if cues is not None or transcripts.keeps():
+                transcripts.add(path or Path(name), cues)
+
+
+def _named_files(project: Project) -> Iterator[str]:
+    """The absolute paths of `_named_texts`, as strings."""
+    for intercept in project.timeline.intercepts.values():
+        for relative in (intercept.transcript, intercept.translation):
+            if relative is not None:
+                yield project.file(relative)

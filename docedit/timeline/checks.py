@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import singledispatchmethod
@@ -60,7 +61,7 @@ def _written_empty(scene: object) -> bool:
 
 
 def _ids(mapping: object) -> list[str]:
-    return [str(key) for key in mapping] if isinstance(mapping, dict) else []
+    return [str(key) for key in mapping] if isinstance(mapping, Mapping) else []
 
 
 def _did_you_mean(name: str, known: list[str]) -> str:
@@ -159,7 +160,7 @@ class _Checker:
         info = self._media((*loc, "file"), intercept.file, "audio")
         for key in ("transcript", "translation"):
             relative = getattr(intercept, key)
-            if relative is None:
+            if relative is None or not self.project.unreadable:
                 continue
             why = self.project.unreadable.get(self.project.path(relative))
             if why is not None:  # read once, when the timeline was bound
@@ -168,6 +169,8 @@ class _Checker:
 
     def _redactions(self, loc: Location, intercept: Intercept, info: MediaInfo | None) -> None:
         """Spans inside the recording; named words found where the span is (else misspelt)."""
+        if not intercept.redact:
+            return  # no cues to read (a catalog of thousands redacts in a few)
         cues = [self.project.cues(intercept, lang) for lang in ("original", "translation")]
         files = [self.project.path(r) for r in (intercept.transcript, intercept.translation) if r]
         readable = not any(path in self.project.unreadable for path in files)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import replace
 from fractions import Fraction
 from typing import Annotated, Any, Literal
@@ -16,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -117,6 +119,10 @@ class Settings(Model):
 class Intercept(Model):
     """One recorded call in the catalog."""
 
+    # A merged catalog's entries are made from JSON again and again (entries.py): only
+    # the keys go through pydantic's string cache, not thousands of distinct paths.
+    model_config = ConfigDict(cache_strings="keys")
+
     file: NonEmpty
     recorded: dt.date | None = None
     speakers: list[str] = []
@@ -133,6 +139,10 @@ class Intercept(Model):
     def text_file(self, lang: str) -> str | None:
         """The transcript (`original`) or the translation file, as written."""
         return self.transcript if lang == "original" else self.translation
+
+    def text_files(self) -> list[str]:
+        """The transcript and the translation files it names, as written."""
+        return [name for name in (self.transcript, self.translation) if name]
 
 
 class FreeMotion(Model):
@@ -299,7 +309,7 @@ class Timeline(Model):
     docedit: Literal[1] = Field(description="Format version.")
     title: str | None = None
     settings: Settings = Settings()
-    intercepts: dict[str, Intercept] = {}
+    intercepts: Mapping[str, Intercept] = {}  # a merged catalog: entries.Intercepts
     scenes: dict[str, Scene] = Field(min_length=1)
     cuts: dict[str, list[str]] = {}
 

@@ -15,14 +15,14 @@ import difflib
 import functools
 import io
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from docedit.core.errors import Finding, Severity, TimelineError
 from docedit.media.probe import cache_root
-from docedit.timeline.catalogcache import CatalogCache, Parsed, stamp_of
+from docedit.timeline.catalogcache import CachedCatalog, CatalogCache, Parsed, stamp_of
 from docedit.timeline.confine import root_for
+from docedit.timeline.entries import Entries, Place, key_mark
 from docedit.timeline.load import (
     MAX_TIMELINE_BYTES,
     LoadedTimeline,
@@ -34,6 +34,7 @@ from docedit.timeline.load import (
     parse_timeline_text,
     read_bounded,
 )
+from docedit.timeline.project import Stamp
 from docedit.timeline.structure import Structured, structure
 
 MAX_CATALOG_BYTES = MAX_TIMELINE_BYTES  # per included file, like a timeline
@@ -52,21 +53,6 @@ CSV_COLUMNS = (
 CSV_REQUIRED = ("id", "file")
 PATH_KEYS = ("file", "transcript", "translation")
 ROOT: Location = ("intercepts",)
-
-
-@dataclass(frozen=True, slots=True)
-class _Place:
-    """Where an id was declared, for the duplicate message."""
-
-    path: Path
-    line: int
-    column: int
-    row: int | None = None  # a CSV data row
-
-    def describe(self, base: Path) -> str:
-        name = os.path.relpath(self.path, base) if self.path.is_absolute() else str(self.path)
-        where = f"{name}:{self.line}:{self.column}"
-        return f"{where} (row {self.row})" if self.row is not None else where
 
 
 def structure_all(loaded: LoadedTimeline, cache_folder: Path | None) -> Structured:
@@ -98,7 +84,11 @@ def include_catalogs(loaded: LoadedTimeline, cache_dir: Path | None = None) -> l
                 )
     else:
         merger.mapping(raw, ROOT)
-    data["intercepts"] = merger.entries
+    entries = merger.entries
+    loaded.marks.included = entries.included
+    # Ids that are not all strings are a schema error the whole timeline's check words
+    # (pydantic's, at the id): held as a plain mapping, checked as written.
+    data["intercepts"] = entries if entries.all_str else dict(entries.items())
     return merger.findings
 
 
@@ -108,8 +98,7 @@ class _Merger:
         self.marks = loaded.marks
         self.base = Path(os.path.abspath(loaded.path)).parent
         self.root = root_for(loaded.path)
-        self.entries: dict[Any, Any] = {}
-        self.places: dict[Any, _Place] = {}
+        self.entries = Entries()
         self.findings: list[Finding] = []
 
     def error(self, loc: Location, message: str) -> None:
@@ -131,27 +120,46 @@ class _Merger:
         self, intercept_id: Any, entry: Any, marks: Marks, row: int | None, mark: Mark | None = None
     ) -> None:
         """Merge one entry; `mark` is where its id stands (else looked up in `marks`)."""
-        loc = (*ROOT, intercept_id)
-        mark = mark or marks.keys.get(loc) or marks.at(loc)
-        place = _Place(marks.path, mark.line, mark.column, row)
-        first = self.places.get(intercept_id)
-        if first is not None:
-            self.findings.append(
-                Finding(
-                    place.path,
-                    place.line,
-                    place.column,
-                    Severity.ERROR,
-                    f"duplicate intercept id {intercept_id!r}: declared at "
-                    f"{first.describe(self.base)} and again at {place.describe(self.base)}; "
-                    "ids must be unique across the timeline and its catalogs",
-                )
+        mark = mark or key_mark(marks, intercept_id)
+        if self._first(intercept_id, marks.path, mark, row):
+            own = None if marks is self.marks else marks
+            place = Place(marks.path, mark.line, mark.column, row)
+            self.entries.hold(intercept_id, entry, own, place)
+
+    def _first(self, intercept_id: Any, path: Path, mark: Mark, row: int | None) -> bool:
+        """Whether `intercept_id` is declared here first; else a finding naming both."""
+        if intercept_id not in self.entries:
+            return True
+        place = Place(path, mark.line, mark.column, row)
+        first = self.entries.place(intercept_id)
+        self.findings.append(
+            Finding(
+                place.path,
+                place.line,
+                place.column,
+                Severity.ERROR,
+                f"duplicate intercept id {intercept_id!r}: declared at "
+                f"{first.describe(self.base)} and again at {place.describe(self.base)}; "
+                "ids must be unique across the timeline and its catalogs",
             )
+        )
+        return False
+
+    def add_cached(self, catalog: CachedCatalog) -> None:
+        """Merge a catalog served from the cache: its entries stay in the cache file."""
+        number = len(self.entries.catalogs)
+        self.entries.catalogs.append(catalog)
+        if catalog.repeated:  # an id twice in it: each line in turn, as when parsed
+            for intercept_id, _line, row, mark in catalog.heads():
+                if self._first(intercept_id, catalog.path, mark, row):
+                    self.entries.cached(intercept_id, number)
             return
-        self.places[intercept_id] = place
-        self.entries[intercept_id] = entry
-        if marks is not self.marks:
-            self.marks.included[(*ROOT, intercept_id)] = marks
+        for intercept_id, line in catalog.first.items():  # no line read unless a duplicate
+            if intercept_id not in self.entries:
+                self.entries.cached(intercept_id, number)
+            else:
+                _id, _line, row, mark = next(catalog.heads(start=line))
+                self._first(intercept_id, catalog.path, mark, row)
 
     def include(self, name: object, loc: Location) -> None:
         if not isinstance(name, str) or not name.strip():
@@ -166,23 +174,29 @@ class _Merger:
             self.error(loc, f"include {name}: {self.root.refusal(path)}")  # never read
             return
         stamp = stamp_of(path)  # before reading: a catalog changed meanwhile is stale
-        parsed = self.cache.get(path, self.base, stamp) if stamp else None
-        if parsed is None:
-            try:
-                text = _read(path)
-            except OSError as err:
-                self.error(loc, f"include {name}: cannot read it: {err.strerror or err}")
-                return
-            except ValueError as err:
-                self.error(loc, f"include {name}: {err}")
-                return
-            before = len(self.findings)
-            parsed = self._csv(path, text) if suffix == ".csv" else self._yaml(path, text)
-            if stamp and len(self.findings) == before:
-                self.cache.put(path, self.base, stamp, parsed)
-        marks = parsed.marks
+        cached = self.cache.get(path, self.base, stamp) if stamp else None
+        if cached is not None:
+            self.add_cached(cached)
+        else:
+            self._parse(path, name, loc, stamp)
+
+    def _parse(self, path: Path, name: str, loc: Location, stamp: Stamp | None) -> None:
+        """Read and parse a catalog (kept in the cache when it has no finding)."""
+        try:
+            text = _read(path)
+        except OSError as err:
+            self.error(loc, f"include {name}: cannot read it: {err.strerror or err}")
+            return
+        except ValueError as err:
+            self.error(loc, f"include {name}: {err}")
+            return
+        before = len(self.findings)
+        csv_file = path.suffix.lower() == ".csv"
+        parsed = self._csv(path, text) if csv_file else self._yaml(path, text)
+        if stamp and len(self.findings) == before:
+            self.cache.put(path, self.base, stamp, parsed)
         for intercept_id, entry, row, mark in parsed.entries:
-            self.add(intercept_id, entry, marks, row, mark)
+            self.add(intercept_id, entry, parsed.marks, row, mark)
 
     def _yaml(self, path: Path, text: str) -> Parsed:
         try:

@@ -9,6 +9,7 @@ duplicate keys, which PyYAML's constructors silently collapse to the last one, a
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,8 +48,9 @@ class Marks:
     values: dict[Location, Mark] = field(default_factory=dict)
     keys: dict[Location, Mark] = field(default_factory=dict)
     # Entries that another file holds (an included catalog's), by their location here
-    # (`("intercepts", id)`): that file's marks, keyed by the same full locations.
-    included: dict[Location, Marks] = field(default_factory=dict)
+    # (`("intercepts", id)`): that file's marks, keyed by the same full locations
+    # (entries.py's `Included` for a merged catalog).
+    included: Mapping[Location, Marks] = field(default_factory=dict)
 
     def owner(self, loc: Location) -> Marks:
         """The marks of the file that holds `loc`: an included catalog's, or these."""

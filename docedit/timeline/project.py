@@ -7,22 +7,25 @@ nothing here reads a file.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docedit.core.origin import Location, Origin
 from docedit.media.info import MediaInfo, SourceCue
+from docedit.timeline.facts import Media, Stamps
+from docedit.timeline.facts import Stamp as Stamp  # where binding's callers name it
 from docedit.timeline.format import Intercept, StillsPicture, Timeline
 from docedit.timeline.load import Marks
 
 # For each scene, the YAML index of each picture and audio item the model kept (a
 # partial timeline drops invalid items, so model index and YAML index can differ).
 Positions = dict[str, dict[str, list[int]]]
-Stamp = tuple[int, int]  # a file's (size, mtime_ns) when it was probed
+PATHS_KEPT = 512  # paths made absolute, kept to be asked again
 
 
 def natural_key(path: Path) -> list[object]:
@@ -31,31 +34,42 @@ def natural_key(path: Path) -> list[object]:
 
 
 class Transcripts(Mapping[Path, list[SourceCue]]):
-    """The cues of every transcript and translation read at binding, by path. With
-    `load` (the transcript cache's lookup) only the most recently asked are held and the
-    rest are brought back from the cache when asked: a catalog of thousands keeps its
-    memory flat. Without it (nothing cached: a project that redacts) every one is held."""
+    """The cues of every transcript and translation read at binding, by path.
+
+    With `load` (the transcript cache's lookup) nothing is kept per transcript: which
+    files there are is asked of `named` (the timeline's, in catalog order), one that
+    could not be read is in `unreadable` (the project's), and only the cues of the most
+    recently asked are held, the rest brought back from the cache when asked: a catalog
+    of thousands keeps its memory flat. Without it (nothing cached: a project that
+    redacts) every one read is held."""
 
     RECENT = 64  # played calls and a query's rows ask for the same few again and again
 
     def __init__(
         self,
         load: Callable[[Path], list[SourceCue]] | None = None,
-        load_texts: Callable[[Path], list[str]] | None = None,
+        load_texts: Callable[[Path | str], list[str]] | None = None,
+        named: Callable[[], Iterator[Path]] | None = None,
+        unreadable: Mapping[Path, str] | None = None,
+        prefetch: Callable[[Iterable[Path | str]], None] | None = None,
     ) -> None:
         self._load = load
         self._load_texts = load_texts
-        self._paths: dict[Path, None] = {}  # every transcript read, in reading order
+        self._named = named or (lambda: iter(()))
+        self._unreadable: Mapping[Path, str] = {} if unreadable is None else unreadable
+        self._prefetch = prefetch
+        self._paths: dict[Path, None] = {}  # without `load`: every transcript read
         self._held: OrderedDict[Path, list[SourceCue]] = OrderedDict()
 
     def add(self, path: Path, cues: list[SourceCue] | None) -> None:
         """A transcript read at binding; its cues, or None to load them when asked."""
-        self._paths[path] = None
+        if self._load is None:
+            self._paths[path] = None
         if cues is not None or self._load is None:
             self._hold(path, cues or [])
 
     def __getitem__(self, path: Path) -> list[SourceCue]:
-        if path not in self._paths:
+        if path not in self:
             raise KeyError(path)
         cues = self._held.get(path)
         if cues is None:
@@ -70,23 +84,70 @@ class Transcripts(Mapping[Path, list[SourceCue]]):
         """The text of each cue of `path` (a text query needs no times): from the cues
         held, else without making them."""
         cues = self._held.get(path)
-        if cues is None and self._load_texts is not None and path in self._paths:
+        if cues is None and self._load_texts is not None and path in self:
             return self._load_texts(path)
         return [cue.text for cue in self[path]]
+
+    def texts_of(self, name: str) -> list[str]:
+        """`texts` of the transcript at absolute path `name`, [] when it was not read;
+        a cached one without making a Path (a search asks for thousands)."""
+        if self._load_texts is None or self._held or self._unreadable:
+            path = Path(name)
+            return self.texts(path) if path in self else []
+        return self._load_texts(name)
+
+    def read_ahead(self, paths: Iterable[Path | str]) -> None:
+        """Have the cache read these transcripts in one go (a search asks for thousands,
+        a chunk at a time); what is read ahead and not asked is dropped at the next."""
+        if self._prefetch is not None:
+            self._prefetch(paths)
+
+    def each(self) -> Iterator[Path]:
+        """Every transcript, in catalog order, without holding them all: a path is seen
+        again only when others came between (a shared transcript is checked again)."""
+        if self._load is None:
+            yield from self._paths
+            return
+        recent: OrderedDict[Path, None] = OrderedDict()
+        named = self._named()
+        while chunk := list(itertools.islice(named, self.RECENT)):
+            self.read_ahead(chunk)  # their cache entries in one go
+            for path in chunk:
+                if path in recent or path in self._unreadable:
+                    continue
+                recent[path] = None
+                if len(recent) > self.RECENT:
+                    recent.popitem(last=False)
+                yield path
 
     def _hold(self, path: Path, cues: list[SourceCue]) -> None:
         self._held[path] = cues
         if self._load is not None and len(self._held) > self.RECENT:
             self._held.popitem(last=False)
 
+    def keeps(self) -> bool:
+        """Whether every transcript read is kept (there is no cache to ask again)."""
+        return self._load is None
+
+    def kept(self, path: Path) -> bool:
+        """Whether `path` is held as read at binding (without `load`: binding reads a
+        shared transcript once); with `load` nothing is kept, it is read again."""
+        return self._load is None and path in self._paths
+
     def __contains__(self, path: object) -> bool:
-        return path in self._paths
+        """Read at binding: without `load`, kept then; with it, any of the timeline's
+        (the only paths asked) that is not unreadable (binding read every one)."""
+        if self._load is None:
+            return path in self._paths
+        return isinstance(path, Path) and path not in self._unreadable
 
     def __iter__(self) -> Iterator[Path]:
-        return iter(self._paths)
+        if self._load is None:
+            return iter(self._paths)
+        return iter(dict.fromkeys(p for p in self._named() if p not in self._unreadable))
 
     def __len__(self) -> int:
-        return len(self._paths)
+        return len(self._paths) if self._load is None else sum(1 for _path in self)
 
 
 @dataclass
@@ -95,27 +156,45 @@ class Project:
 
     timeline_path: Path
     timeline: Timeline
-    media: dict[Path, MediaInfo] = field(default_factory=dict)
+    media: Media = field(default_factory=Media)
     globs: dict[str, list[Path]] = field(default_factory=dict)
     transcripts: Transcripts = field(default_factory=Transcripts)
     unreadable: dict[Path, str] = field(default_factory=dict)  # transcript -> why not
-    stamps: dict[Path, Stamp] = field(default_factory=dict)  # media as validated
+    stamps: Stamps = field(default_factory=Stamps)  # media as validated
     marks: Marks | None = None
     positions: Positions | None = None
     # Resolved once each: a catalog of thousands asks for the same paths many times.
     _paths: dict[str, Path] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _folder: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def base(self) -> Path:
         return self.timeline_path.parent
 
+    def file(self, relative: str) -> str:
+        """`path(relative)` as a string (a search asks for thousands: Paths cost)."""
+        if self._folder is None:
+            self._folder = str(self.base)
+        return os.path.normpath(os.path.join(self._folder, os.path.expanduser(relative)))
+
     def path(self, relative: str) -> Path:
         """A path from the timeline, made absolute against the timeline's folder."""
         path = self._paths.get(relative)
         if path is None:
-            path = Path(os.path.normpath(os.path.join(self.base, os.path.expanduser(relative))))
+            path = Path(self.file(relative))
+            if len(self._paths) >= PATHS_KEPT:  # a catalog's thousands are not all kept
+                self._paths.clear()
             self._paths[relative] = path
         return path
+
+    def read_ahead(self, intercept_ids: Iterable[str]) -> None:
+        """Have the transcripts of these intercepts read from the cache in one go."""
+        intercepts = self.timeline.intercepts
+        self.transcripts.read_ahead(
+            self.file(relative)
+            for intercept_id in intercept_ids
+            for relative in intercepts[intercept_id].text_files()
+        )
 
     def info(self, relative: str) -> MediaInfo:
         return self.media[self.path(relative)]
@@ -142,8 +221,7 @@ class Project:
         relative = intercept.text_file(lang)
         if relative is None:
             return []
-        path = self.path(relative)
-        return self.transcripts.texts(path) if path in self.transcripts else []
+        return self.transcripts.texts_of(self.file(relative))
 
     def yaml_loc(self, loc: Location) -> Location:
         """The YAML location of a model location (a partial scene's kept items renumbered)."""

@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from docedit.core.errors import Finding
 from docedit.core.origin import dotted
+from docedit.timeline.entries import Entries, Intercepts
 from docedit.timeline.format import (
     AUDIO_KINDS,
     PICTURE_KINDS,
@@ -48,6 +49,8 @@ def structure(loaded: LoadedTimeline) -> Structured:
         return Structured(
             None, None, [marks.finding((), "a timeline is a mapping that starts with `docedit: 1`")]
         )
+    if isinstance(data.get("intercepts"), Entries):
+        return _structure_merged(data, marks, data["intercepts"])
     try:
         timeline = Timeline.model_validate(data)
         return Structured(timeline, timeline, [])
@@ -57,10 +60,42 @@ def structure(loaded: LoadedTimeline) -> Structured:
     return Structured(None, partial, findings, positions)
 
 
-def _partial(data: dict[str, Any]) -> tuple[Timeline, Positions]:
-    """A timeline of the parts that validate alone, down to single pictures and sounds."""
+# Fields validated before `intercepts` (pydantic reports errors in field order).
+_BEFORE_INTERCEPTS = ("docedit", "title", "settings")
+
+
+def _structure_merged(data: dict[str, Any], marks: Marks, entries: Entries) -> Structured:
+    """`structure` of a timeline whose catalog was merged from included files: the same
+    findings, in the same order, but the entries are checked one at a time and kept as
+    entries (`Intercepts` makes a model when asked), not as thousands of models."""
+    errors: list[Any] = []
+    timeline: Timeline | None = None
+    try:
+        timeline = Timeline.model_validate({**data, "intercepts": {}})
+    except ValidationError as err:
+        errors = err.errors()
+    before = [e for e in errors if e["loc"][:1] and e["loc"][0] in _BEFORE_INTERCEPTS]
+    after = [e for e in errors if not (e["loc"][:1] and e["loc"][0] in _BEFORE_INTERCEPTS)]
+    invalid: set[str] = set()
+    for intercept_id, entry in entries.unchecked():
+        try:
+            Intercept.model_validate(entry)
+        except ValidationError as err:
+            invalid.add(intercept_id)
+            before += [{**e, "loc": ("intercepts", intercept_id, *e["loc"])} for e in err.errors()]
+    if timeline is not None and not before:
+        timeline = timeline.model_copy(update={"intercepts": Intercepts(entries)})
+        return Structured(timeline, timeline, [])
+    findings = [_finding(e, data, marks) for e in [*before, *after]]
+    partial, positions = _partial(data, Intercepts(entries, frozenset(invalid)))
+    return Structured(None, partial, findings, positions)
+
+
+def _partial(data: dict[str, Any], valid: Intercepts | None = None) -> tuple[Timeline, Positions]:
+    """A timeline of the parts that validate alone, down to single pictures and sounds
+    (`valid`: the catalog's valid entries, when they are already known)."""
     settings = _valid(Settings, data.get("settings") or {}) or Settings()
-    intercepts = _valid_items(Intercept, data.get("intercepts"))
+    intercepts = valid if valid is not None else _valid_items(Intercept, data.get("intercepts"))
     scenes: dict[str, Scene] = {}
     positions: Positions = {}
     raw_scenes = data.get("scenes")
