@@ -45,9 +45,10 @@ from docedit.plan.items import as_played
 SEGMENT_SECONDS = 10  # a long scene is encoded in pieces of about this length
 # A preview's pieces are longer: each piece costs an encoder start and an IDR frame (about
 # 50 ms of CPU at 640 px, CRF 20), as much as 30 frames; 18 pieces for the 3-minute
-# reference cut cost 0.45 s more CPU than 9. An edit then re-encodes up to 20 s of
-# preview (about 0.5 s), still well inside the editor's loop.
-PREVIEW_SEGMENT_SECONDS = 20
+# reference cut cost 0.45 s more CPU than 9, and its 6 pieces of 30 s take 0.12 s less
+# time than 10 of 18 s (6 alternated quiet runs each; 45 s pieces gained nothing more).
+# An edit then re-encodes up to 30 s of preview (under a second), inside the editor's loop.
+PREVIEW_SEGMENT_SECONDS = 30
 KEEP_BYTES = SEGMENTS_KEEP_BYTES  # least recently used segments go beyond this
 FORMAT = 1  # bump when what a key covers changes
 
