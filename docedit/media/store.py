@@ -67,18 +67,21 @@ class Store:
             self._damaged(f"its entry for {key} is damaged ({err}); making it again")
             return None
 
-    def raw(self, key: str, stamp: Any) -> str | None:
-        """`get`'s value as the JSON text kept, checksum verified, not decoded."""
-        want = json.dumps(stamp)
-        row: tuple[str, str, int | None] | None
+    def _row(self, key: str) -> tuple[str, str, int | None] | None:
+        """(stamp JSON, value JSON, CRC-32 or None) kept for `key`: written this run and
+        not yet saved, read ahead (once), or queried now."""
         with self._lock:
             if key in self._pending:
                 pending = self._pending[key]
-                row = (pending[0], pending[1], None) if pending else None
-            elif key in self._fetched:
-                row = self._fetched.pop(key)
-            else:
-                row = self._query("SELECT stamp, value, crc FROM entries WHERE key = ?", key)
+                return (pending[0], pending[1], None) if pending else None
+            if key in self._fetched:
+                return self._fetched.pop(key)
+            return self._query("SELECT stamp, value, crc FROM entries WHERE key = ?", key)
+
+    def raw(self, key: str, stamp: Any) -> str | None:
+        """`get`'s value as the JSON text kept, checksum verified, not decoded."""
+        want = json.dumps(stamp)
+        row = self._row(key)
         if row is None or row[0] != want:
             return None
         _stamp, value, crc = row
@@ -91,15 +94,7 @@ class Store:
         """The stamp (as the JSON kept: most callers need none) and value kept for
         `key`, whatever the file is now (what a run that read it kept, asked again);
         None when there is none or it is damaged."""
-        row: tuple[str, str, int | None] | None
-        with self._lock:
-            if key in self._pending:
-                pending = self._pending[key]
-                row = (pending[0], pending[1], None) if pending else None
-            elif key in self._fetched:
-                row = self._fetched.pop(key)
-            else:
-                row = self._query("SELECT stamp, value, crc FROM entries WHERE key = ?", key)
+        row = self._row(key)
         if row is None:
             return None
         stamp, value, crc = row
