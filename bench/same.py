@@ -216,4 +216,7 @@ KNOWN = [
     "- 003d9ab: K-weighting filters in float64 (media/dsp.py) instead of float32, which",
     "  moves the loudness gain by millionths of a dB: the mix differs from afbd20c's by at",
     "  most 5 steps of 24 bits (-125 dBFS); the picture is unchanged.",
+    "- 25620cb, 1185197: a preview's long scenes are cut in an even number of pieces of up",
+    "  to 30 s (not 20 s): its IDR frames fall elsewhere, so its bits change; two lanes",
+    "  (87ab96b) alone encode the same bytes as one.",
 ]
