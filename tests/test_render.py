@@ -187,6 +187,37 @@ def test_ctrl_c_or_sigterm_leave_no_output_and_no_temp_files(tmp_path, sent, cod
     assert list(scratch.iterdir()) == []
 
 
+def test_a_render_killed_outright_takes_its_sound_process_with_it(tmp_path):
+    """SIGKILL (no handler runs) on a render before it has planned: its forked sound
+    process, which holds a copy of every descriptor the render had (the pipe it waits on
+    for a plan, and a pool's pipe in `docedit export --jobs`), dies with it instead of
+    waiting for the plan for ever."""
+    out = tmp_path / "cut.mp4"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "docedit", "render", str(SAMPLE), "-o", str(out), "--no-cache"],
+        stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    sound, deadline = None, time.monotonic() + 30
+    while sound is None and time.monotonic() < deadline:  # forked first of all
+        kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        sound = int(kids[0]) if kids else None
+    assert sound is not None, "no sound process was seen"
+    proc.kill()
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while _alive(sound) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(sound), "the sound process outlived the render"
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting to be reaped (Linux /proc)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_render_refuses_to_overwrite_an_input(tmp_path):
     media.still(tmp_path / "a.png", RED)
     path = media.timeline(

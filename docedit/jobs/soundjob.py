@@ -127,7 +127,30 @@ def _doing(plan: Plan | None, blocks: int) -> str:
     return f"while mixing scene {scene.id!r} ({at})" if scene else f"while mixing ({at})"
 
 
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this process when the render that forked it dies.
+
+    A forked child holds a copy of every descriptor its parent had, among them the
+    pipe by which a process pool (docedit export --jobs) sees that worker die. A render
+    SIGKILLed in such a worker left its sound process waiting for a plan for ever, the
+    pipe open, and the pool (and the export) waiting with it: 1 run in 8 of
+    test_export's killed worker under load. Nothing of this process outlives the render
+    anyway (its files are in the render's temporary folder)."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+    import os
+    import signal
+
+    parent = multiprocessing.parent_process()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if parent is None or os.getppid() != parent.pid:  # it died before that
+        os._exit(0)
+
+
 def _work(tasks: Connection, results: Connection, done: Synchronized[int]) -> None:
+    _die_with_parent()
     try:
         from docedit.core.memory import keep_freed_memory
         from docedit.media.ffmpeg import ffmpeg_exe
