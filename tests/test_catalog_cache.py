@@ -17,6 +17,7 @@ from docedit.jobs.catalog import query_catalog
 from docedit.jobs.validate import load_project, validate
 from docedit.media.probe import ProbeCache
 from docedit.plan.query import Catalog, Query
+from docedit.timeline.catalogcache import VERSION
 from tests import media
 
 N = 40
@@ -28,7 +29,7 @@ def catalog(tmp_path):
 
 
 def _cache_files(catalog):
-    return sorted((catalog.parent / "cache" / "catalogs-v2").glob("*.jsonl"))
+    return sorted((catalog.parent / "cache" / f"catalogs-v{VERSION}").glob("*.jsonl"))
 
 
 def _load(catalog):

@@ -2,7 +2,7 @@
 run reads its entries one at a time from there instead of holding them.
 
 One file per included catalog (and timeline folder, as its paths are rebased to it) in
-`catalogs-v2/` of the cache folder, valid while the catalog's size and modification time
+`catalogs-v3/` of the cache folder, valid while the catalog's size and modification time
 are what they were when it was read. It holds what parsing the catalog gave, one JSON
 line per entry: its id, CSV row, positions (the entry's own marks, and the positions
 inside it packed as PackedMarks keeps them) and values (paths rebased), so findings and
@@ -43,7 +43,7 @@ from docedit.timeline.format import Intercept
 from docedit.timeline.load import Mark, PackedMarks
 from docedit.timeline.project import Stamp
 
-VERSION = 2  # 2: one JSON line per entry, read an entry at a time
+VERSION = 3  # 2: one JSON line per entry, read an entry at a time; 3: empty text names refused
 _DATE, _DATETIME = "\0date", "\0datetime"  # a YAML date in JSON: {"\0date": "2022-03-01"}
 Head = tuple[Any, int, int | None, Mark]  # an entry's id, line number in the file, row, key mark
 

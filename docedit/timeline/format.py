@@ -127,8 +127,8 @@ class Intercept(Model):
     recorded: dt.date | None = None
     speakers: list[str] = []
     tags: list[str] = []
-    transcript: str | None = None
-    translation: str | None = None
+    transcript: NonEmpty | None = None
+    translation: NonEmpty | None = None
     redact: list[RedactItem] = Field(
         [],
         description="Spans [from, to] (or {from, to, words, note}) of the recording to bleep "
