@@ -78,10 +78,9 @@ def _uses(project: Project, plan: Plan) -> dict[Path, _Uses]:
             entry.spans.append(_where(shot.origin))
     for name in _intercepts(plan):
         intercept = project.timeline.intercepts[name]
-        for relative in (intercept.transcript, intercept.translation):
-            if relative:
-                where = _where(project.origin("intercepts", name))
-                uses.setdefault(project.path(relative), _Uses("transcript")).spans.append(where)
+        for relative in intercept.text_files():
+            where = _where(project.origin("intercepts", name))
+            uses.setdefault(project.path(relative), _Uses("transcript")).spans.append(where)
     return uses
 
 

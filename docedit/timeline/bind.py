@@ -153,22 +153,13 @@ def bind(
         project.transcripts = Transcripts(
             partial(_cues_again, transcripts),
             partial(_texts_again, transcripts),
-            named=partial(_named_texts, project),
+            named=project.text_paths,
             unreadable=project.unreadable,
             prefetch=transcripts.prefetch,
         )
     _read_transcripts(project, root, transcripts)
     transcripts.save()
     return project
-
-
-def _named_texts(project: Project) -> Iterator[Path]:
-    """The transcript and translation files of every catalog entry, in catalog order
-    (a shared one as often as it is named)."""
-    for intercept in project.timeline.intercepts.values():
-        for relative in (intercept.transcript, intercept.translation):
-            if relative is not None:
-                yield project.path(relative)
 
 
 def _texts_again(cache: TranscriptCache, path: Path | str) -> list[str]:
@@ -285,8 +276,7 @@ def _read_transcripts(project: Project, root: Root | None, cache: TranscriptCach
 
 
 def _named_files(project: Project) -> Iterator[str]:
-    """The absolute paths of `_named_texts`, as strings."""
+    """The absolute paths of `Project.text_paths`, as strings (thousands of Paths cost)."""
     for intercept in project.timeline.intercepts.values():
-        for relative in (intercept.transcript, intercept.translation):
-            if relative is not None:
-                yield project.file(relative)
+        for relative in intercept.text_files():
+            yield project.file(relative)

@@ -172,7 +172,7 @@ class _Checker:
         if not intercept.redact:
             return  # no cues to read (a catalog of thousands redacts in a few)
         cues = [self.project.cues(intercept, lang) for lang in ("original", "translation")]
-        files = [self.project.path(r) for r in (intercept.transcript, intercept.translation) if r]
+        files = [self.project.path(relative) for relative in intercept.text_files()]
         readable = not any(path in self.project.unreadable for path in files)
         for index, item in enumerate(intercept.redact):
             span_loc = (*loc, "redact", index)

@@ -205,9 +205,8 @@ class Project:
     def text_paths(self) -> Iterator[Path]:
         """Every transcript and translation file the timeline names, made absolute."""
         for intercept in self.timeline.intercepts.values():
-            for relative in (intercept.transcript, intercept.translation):
-                if relative:
-                    yield self.path(relative)
+            for relative in intercept.text_files():
+                yield self.path(relative)
 
     def cues(self, intercept: Intercept, lang: str) -> list[SourceCue]:
         """The intercept's transcript (`original`) or translation cues, as read at binding."""
