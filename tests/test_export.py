@@ -153,6 +153,43 @@ def test_two_lanes_encode_the_very_segments_one_lane_does(three: Path, cache: Pa
     assert hashes[1] == hashes[2]
 
 
+def test_a_pipe_tells_what_its_reader_has_not_read() -> None:
+    from docedit.media.ffmpeg import pipe_backlog
+
+    read, write = os.pipe()
+    with os.fdopen(read, "rb", buffering=0) as reader, os.fdopen(write, "wb") as writer:
+        assert pipe_backlog(writer) == 0
+        writer.write(b"x" * 5000)
+        writer.flush()
+        assert pipe_backlog(writer) == 5000
+        assert len(reader.read(3000)) == 3000
+        assert pipe_backlog(writer) == 2000
+    assert pipe_backlog(None) == 0
+
+
+class _Pipe:
+    """What `hungriest` asks of a lane's encoder: how much it has yet to read."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def backlog(self) -> int:
+        return self.left
+
+
+def test_the_next_frame_goes_to_the_encoder_with_least_to_read() -> None:
+    from docedit.jobs.lanes import _Lane, hungriest
+
+    def lane(left: int, handed: int) -> _Lane:
+        return _Lane(frames=lambda i: np.zeros(1), sink=_Pipe(left), handed=handed)  # type: ignore[arg-type]
+
+    fed, starved = lane(700_000, 10), lane(0, 40)
+    assert hungriest([fed, starved]) is starved
+    # where a pipe cannot tell (0 for both), the lanes take turns
+    first, second = lane(0, 11), lane(0, 10)
+    assert hungriest([first, second]) is second
+
+
 def _encoders_running() -> list[int]:
     """This process's ffmpeg children still alive (not zombies)."""
     found = []

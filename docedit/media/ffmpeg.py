@@ -6,6 +6,7 @@ absolute first, so a file named `-video-with-dash-.mp4` can never be read as an 
 
 from __future__ import annotations
 
+import array
 import functools
 import os
 import subprocess
@@ -40,6 +41,21 @@ def widen_pipe(stream: IO[bytes] | None) -> None:
         fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     except (ImportError, AttributeError, OSError):
         pass  # no fcntl (Windows), no F_SETPIPE_SZ (macOS) or a lower system limit
+
+
+def pipe_backlog(stream: IO[bytes] | None) -> int:
+    """Bytes in a pipe that its reader has not read yet (Linux and macOS); 0 if unknown."""
+    if stream is None:
+        return 0
+    try:
+        import fcntl
+        import termios
+
+        count = array.array("i", [0])
+        fcntl.ioctl(stream.fileno(), termios.FIONREAD, count)
+    except (ImportError, AttributeError, OSError, ValueError):
+        return 0
+    return count[0]
 
 
 def run_ffmpeg(

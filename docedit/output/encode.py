@@ -22,7 +22,14 @@ import numpy as np
 
 from docedit.core.atomic import atomic_output
 from docedit.core.errors import EncodeError, last_line
-from docedit.media.ffmpeg import configure_moviepy, ffmpeg_exe, media_arg, run_ffmpeg, widen_pipe
+from docedit.media.ffmpeg import (
+    configure_moviepy,
+    ffmpeg_exe,
+    media_arg,
+    pipe_backlog,
+    run_ffmpeg,
+    widen_pipe,
+)
 
 if TYPE_CHECKING:  # imported for real only after configure_moviepy()
     from docedit.output.writer import I420Writer
@@ -165,6 +172,11 @@ class VideoSink:
     def write(self, frame: np.ndarray) -> None:
         with _stopping(self.writer):
             self.writer.write_frame(frame)
+
+    def backlog(self) -> int:
+        """Bytes written to the encoder's pipe that it has not read yet (0 if unknown)."""
+        proc = self.writer.proc
+        return pipe_backlog(proc.stdin) if proc is not None else 0
 
     def finish(self) -> PendingVideo:
         """Tell the encoder the input ended; it flushes on its own meanwhile."""
