@@ -111,6 +111,9 @@ def start_early() -> None:
     global _early
     if _early is None:
         _early = SoundJob._start()
+        from docedit.media.ffmpeg import find_ffmpeg_meanwhile
+
+        find_ffmpeg_meanwhile()  # after the fork: a child forked from threads may hang
 
 
 def _doing(plan: Plan | None, blocks: int) -> str:

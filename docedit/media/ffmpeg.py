@@ -7,9 +7,11 @@ absolute first, so a file named `-video-with-dash-.mp4` can never be read as an 
 from __future__ import annotations
 
 import array
+import contextlib
 import functools
 import os
 import subprocess
+import threading
 import warnings
 from pathlib import Path
 from typing import IO
@@ -81,5 +83,22 @@ def configure_pydub() -> None:
 
 
 def configure_moviepy() -> None:
-    """moviepy reads FFMPEG_BINARY at import; make sure it is the bundled one."""
-    os.environ.setdefault("FFMPEG_BINARY", ffmpeg_exe())
+    """moviepy reads FFMPEG_BINARY at import; make sure it is the bundled one. moviepy's
+    own name for it, "ffmpeg-imageio", makes moviepy ask imageio-ffmpeg, which has found
+    it already in this process (`ffmpeg_exe`); a path instead has moviepy run the 170 MB
+    binary once more to see that it starts, on the way to a render's first frame."""
+    os.environ.setdefault("FFMPEG_BINARY", "ffmpeg-imageio")
+    ffmpeg_exe()
+
+
+def find_ffmpeg_meanwhile() -> None:
+    """Have imageio-ffmpeg find (and run once, to check it) the bundled ffmpeg on a
+    thread, while this one goes on: the check is a process to wait for, 30 ms on the way
+    to a render's first encoder otherwise. A failure is left for `ffmpeg_exe` to raise
+    where it is needed."""
+
+    def find() -> None:
+        with contextlib.suppress(Exception):
+            ffmpeg_exe()
+
+    threading.Thread(target=find, name="find-ffmpeg", daemon=True).start()
