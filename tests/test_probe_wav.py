@@ -9,6 +9,8 @@ import struct
 import numpy as np
 import pytest
 
+from docedit.core.errors import MediaError
+from docedit.media import decode
 from docedit.media.decode import _through_pydub, decode_audio, read_wav
 from docedit.media.probe import probe_av
 from docedit.media.wav import probe_wav, wav_layout
@@ -92,7 +94,9 @@ def ffmpeg_floats(path, channels):
         ("pcm_f64le", 3),
     ],
 )
-def test_a_pcm_wav_is_read_directly_to_the_samples_ffmpeg_decodes(tmp_path, codec, channels):
+def test_a_pcm_wav_is_read_directly_to_the_samples_ffmpeg_decodes(
+    tmp_path, monkeypatch, codec, channels
+):
     # A loud sweep, so that every bit of every byte of a sample is exercised.
     wav = tmp_path / "call.wav"
     sweeps = "|".join(f"0.97*sin(2*PI*({200 + 100 * c}+900*t)*t)" for c in range(channels))
@@ -107,6 +111,14 @@ def test_a_pcm_wav_is_read_directly_to_the_samples_ffmpeg_decodes(tmp_path, code
     assert direct.min() < -0.9 and direct.max() > 0.9
     stereo = decode_audio(probe_wav(wav), 8000)  # what a mix takes: the first two channels
     assert np.array_equal(stereo, np.repeat(direct, 2, axis=1) if channels == 1 else direct[:, :2])
+    # read a piece at a time (pieces of whole frames, the last one short): the same samples
+    monkeypatch.setattr(decode, "READ_BYTES", 1000)
+    assert np.array_equal(read_wav(wav, layout), direct)
+    # cut short after it was probed: said, not read as silence
+    with open(wav, "r+b") as handle:
+        handle.truncate(layout.data + layout.align * 5000 + 1)
+    with pytest.raises(MediaError, match="shorter than its header says"):
+        read_wav(wav, layout)
 
 
 def test_8_bit_audio_through_pydub_is_read_signed(tmp_path):
