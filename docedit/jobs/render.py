@@ -43,7 +43,6 @@ from docedit.output.encode import (
     require_encoders,
 )
 from docedit.output.manifest import source_hashes, write_manifest
-from docedit.output.sidecar import write_subtitles
 from docedit.picture.frames import FrameRenderer
 from docedit.picture.stillcache import StillCache
 from docedit.plan import Plan, make_plan
@@ -290,6 +289,8 @@ def subtitles(
     out = guard_output(project, out)
     plan = make_plan(project, cut, scenes)
     cues = cue_track(project, plan, lang)
+    from docedit.output.sidecar import write_subtitles  # pysubs2: only for sidecars
+
     write_subtitles(cues, plan, out)
     return cues
 

@@ -21,8 +21,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import pysubs2
-
 from docedit.core.errors import SubtitleError
 from docedit.media.info import SourceCue, Word
 from docedit.media.store import Store
@@ -49,6 +47,8 @@ def _words_name(path: str) -> str:
 
 def read_cues(path: Path) -> list[SourceCue]:
     """Parse an SRT or WebVTT file with pysubs2; SubtitleError says what is wrong."""
+    import pysubs2  # here: a render whose transcripts are in the cache never needs it
+
     try:
         size = os.path.getsize(path)
     except OSError as err:
