@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q docedit  # an editable install compiles nothing itself
 	touch $(STAMP)
 
 demo: $(STAMP)  ## set up and render the sample documentary to out/intercepted.mp4

@@ -125,7 +125,9 @@ def report(
                 "",
                 *when(dated),
                 "Same x264 settings for all (CRF 20, preset "
-                f"{'ultrafast' if profile == 'preview' else 'medium'}), AAC 192k{coder}.",
+                f"{'ultrafast' if profile == 'preview' else 'medium'}), AAC 192k{coder}. "
+                "docedit runs as installed, its bytecode compiled before anything is timed "
+                "(bench/cli.py, `compile_bytecode`).",
                 "",
                 *table(rows),
                 "",
