@@ -187,6 +187,25 @@ def test_a_looped_bed_has_no_seam(tmp_path):
     assert steps.max() < 0.05  # a 200 Hz tone at this level moves < 0.03 per sample
 
 
+def test_a_loop_is_its_head_then_passes_that_start_on_the_seam():
+    """Loop.samples gives, pass after pass, the source up to its tail, each later pass
+    starting with the tail crossfaded into the head: what a whole later pass once was."""
+    from docedit.sound.mix import LOOP_CROSSFADE_S, Loop
+
+    source = np.random.default_rng(3).standard_normal((3 * RATE, 2)).astype(np.float32)
+    fade = int(LOOP_CROSSFADE_S * RATE)
+    ramp = np.linspace(0, 1, fade, dtype=np.float32)[:, None]
+    later = source[:-fade].copy()
+    later[:fade] = source[:fade] * ramp + source[-fade:] * (1 - ramp)
+    expected = np.concatenate([source[:-fade], later, later, later[:1234]])
+    loop, got, position = Loop(source, RATE), [], 0
+    while position < expected.shape[0]:  # in uneven steps, across every boundary
+        piece = loop.samples(position, min(7001, expected.shape[0] - position))
+        got.append(piece)
+        position += piece.shape[0]
+    assert np.array_equal(np.concatenate(got), expected)
+
+
 @pytest.mark.parametrize(
     ("name", "seconds"),
     [
