@@ -121,6 +121,27 @@ def test_a_pcm_wav_is_read_directly_to_the_samples_ffmpeg_decodes(
         read_wav(wav, layout)
 
 
+@pytest.mark.parametrize(
+    ("codec", "channels"), [("pcm_s16le", 1), ("pcm_s24le", 2), ("pcm_f32le", 3)]
+)
+def test_a_wav_at_the_mix_rate_is_read_a_stretch_at_a_time(tmp_path, codec, channels):
+    """DecodedCache hands out a WAV already at the mix's rate as WavSamples: every stretch
+    the very samples of the whole file read at once (its first two channels)."""
+    wav = tmp_path / "bed.wav"
+    tones = "|".join(f"0.5*sin(2*PI*{300 + 200 * c}*t)" for c in range(channels))
+    media.ffmpeg("-f", "lavfi", "-i", f"aevalsrc={tones}:d=1.5:s={RATE}", "-c:a", codec, str(wav))
+    info = probe_av(wav)
+    source = decode.DecodedCache({wav: info}, RATE).get(wav)
+    assert isinstance(source, decode.WavSamples)
+    whole = read_wav(wav, wav_layout(wav))[:, :2]
+    assert source.shape == whole.shape
+    for a, b in [(0, 10), (1000, 51_234), (70_000, 72_000), (71_990, 90_000), (80_000, 80_000)]:
+        assert np.array_equal(source[a:b], whole[a:b])
+    assert np.array_equal(source[: source.shape[0]], whole)
+    resampled = decode.DecodedCache({wav: info}, 44100).get(wav)  # another rate: decoded whole
+    assert isinstance(resampled, np.ndarray)
+
+
 def test_8_bit_audio_through_pydub_is_read_signed(tmp_path):
     """pydub holds 8-bit audio signed: a WAV left to ffmpeg (trailing bytes) decodes to the
     same samples through pydub as ffmpeg's own, not shifted by half the range."""

@@ -33,7 +33,7 @@ import numpy as np
 
 from docedit.core.atomic import atomic_output
 from docedit.core.timecode import db_to_amplitude
-from docedit.media.decode import DecodedCache
+from docedit.media.decode import DecodedCache, Samples
 from docedit.media.dsp import butter_band, filtfilt
 from docedit.media.info import MediaInfo
 from docedit.media.pcm import pcm24
@@ -194,7 +194,7 @@ def _read(scratch: BinaryIO, first: int, last: int) -> np.ndarray:
     return np.frombuffer(scratch.read((last - first) * 8), dtype=np.float32).reshape(-1, 2)
 
 
-def render_sound(sound: Sound, source: np.ndarray, rate: int) -> np.ndarray:
+def render_sound(sound: Sound, source: Samples, rate: int) -> np.ndarray:
     """One call or file event, whole: trimmed, filtered, bleeped, gained, faded."""
     audio = np.zeros((sound.length, 2), dtype=np.float32)
     piece = source[sound.source_in : sound.source_in + sound.length]
@@ -210,7 +210,7 @@ def render_sound(sound: Sound, source: np.ndarray, rate: int) -> np.ndarray:
 
 def render_stretch(
     sound: Sound,
-    source: np.ndarray,
+    source: Samples,
     a: int,
     b: int,
     rate: int,
@@ -261,7 +261,7 @@ class Loop:
     copy of the whole source, and a bed as long as the cut (whose last half second is
     the seam) cost the 3-minute reference cut's sound 69 MB and 0.15 s for it."""
 
-    def __init__(self, source: np.ndarray, rate: int) -> None:
+    def __init__(self, source: Samples, rate: int) -> None:
         self.source = source
         self.crossfade = min(int(LOOP_CROSSFADE_S * rate), source.shape[0] // 4)
         self.period = source.shape[0] - self.crossfade
