@@ -60,8 +60,9 @@ def encode_in_lanes(
     done: Callable[[Segment, Path], None],
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Encode every segment of `queue` into `temp(segment)`, the lanes taking turns frame
-    by frame; `done(segment, file)` as each encoder has finished; `progress(frames)`."""
+    """Encode every segment of `queue` into `temp(segment)`, each frame drawn for the lane
+    whose encoder has least left to read (`hungriest`); `done(segment, file)` as each
+    encoder has finished; `progress(frames)`."""
     waiting = deque(queue)
     running = [_Lane(frames) for frames in lanes]
     written = 0
