@@ -20,7 +20,7 @@ from docedit.core.origin import Origin
 from docedit.core.timecode import format_seconds
 from docedit.media.probe import ProbeCache
 from docedit.plan.items import ScenePlan, Shot, Sound
-from docedit.plan.query import READ_AHEAD, Catalog, Query, expanded
+from docedit.plan.query import READ_AHEAD, Catalog, Query, chunks, expanded
 from docedit.plan.redact import Lang, Redactor
 from docedit.timeline.bind import bind, probe_intercepts
 from docedit.timeline.format import InterceptEvent, Order, SelectEvent
@@ -87,8 +87,7 @@ def catalog_rows(
         ids = [i for i in ids if i not in used]
     redactor = Redactor.of(project.timeline)
     rows = []
-    for start in range(0, len(ids), READ_AHEAD):  # their transcripts read in one go
-        chunk = ids[start : start + READ_AHEAD]
+    for chunk in chunks(ids, READ_AHEAD):  # their transcripts read in one go
         project.read_ahead(chunk)
         rows += [_row(project, redactor, i, i in used) for i in chunk]
     return rows

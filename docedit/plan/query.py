@@ -20,7 +20,7 @@ import datetime as dt
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property, singledispatch
@@ -36,7 +36,6 @@ from docedit.plan.sounds import sound_length
 from docedit.timeline.format import (
     AfterWords,
     FromWords,
-    Intercept,
     InterceptEvent,
     Order,
     Scene,
@@ -123,18 +122,13 @@ class Catalog:
             wanted = _Wanted.of(query)
             intercepts = self.project.timeline.intercepts
             found: dict[str, dt.date | None] = {}  # each match's date, taken as it matched
-            for chunk in _chunks(intercepts, READ_AHEAD):
+            for chunk in chunks(intercepts, READ_AHEAD):
                 if query.text:  # their transcripts from the cache in one go
                     self.project.read_ahead(chunk)
                 for i in chunk:
                     if self.matches(i, query, wanted):
                         found[i] = intercepts[i].recorded
-            ids = list(found)  # `ordered`, without making each model again for its date
-            if order == "recorded":
-                ids.sort(key=lambda i: _when(found[i], i))
-            elif order == "id":
-                ids.sort()
-            self._found[key] = ids[:limit]
+            self._found[key] = ordered(found, order)[:limit]
         return list(self._found[key])
 
 
@@ -152,7 +146,8 @@ class _Wanted:
         return cls(_folded(query.tags), _folded(query.speakers), tuple(_word(w) for w in words))
 
 
-def _chunks(ids: Iterable[str], size: int) -> Iterator[list[str]]:
+def chunks(ids: Iterable[str], size: int) -> Iterator[list[str]]:
+    """`ids` in lists of `size` (the last shorter): what is read ahead in one go."""
     iterator = iter(ids)
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
@@ -172,19 +167,15 @@ def _word(word: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
 
 
-def ordered(intercepts: Mapping[str, Intercept], ids: Sequence[str], order: Order) -> list[str]:
-    """`ids` in a deterministic order."""
+def ordered(recorded: Mapping[str, dt.date | None], order: Order) -> list[str]:
+    """The ids of `recorded` (id -> its date, in catalog order) in a deterministic order
+    (the dates taken as the ids were found: a catalog's model may be made from its cache
+    file each time it is asked for)."""
     if order == "catalog":
-        return list(ids)
+        return list(recorded)
     if order == "id":
-        return sorted(ids)
-    return sorted(ids, key=lambda i: _when(intercepts[i].recorded, i))
-
-
-def _when(day: dt.date | None, intercept_id: str) -> tuple[bool, dt.date | None, str]:
-    """The sort key of `order: recorded` (each intercept looked up once: a catalog's may
-    be made from its cache file when asked)."""
-    return day is None, day, intercept_id
+        return sorted(recorded)
+    return sorted(recorded, key=lambda i: (recorded[i] is None, recorded[i], i))
 
 
 # expansion -------------------------------------------------------------------------
