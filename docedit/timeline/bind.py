@@ -255,7 +255,7 @@ def _read_transcripts(project: Project, root: Root | None, cache: TranscriptCach
     ahead a chunk at a time (in one go they would all be held at once). A Path is made
     only for what must be kept or looked up by one (thousands cost)."""
     transcripts = project.transcripts
-    names = _named_files(project)
+    names = project.text_names()
     while chunk := list(dict.fromkeys(itertools.islice(names, TRANSCRIPTS_AHEAD))):
         cache.prefetch(chunk)
         for name in chunk:
@@ -273,10 +273,3 @@ def _read_transcripts(project: Project, root: Root | None, cache: TranscriptCach
                 continue
             if cues is not None or transcripts.keeps():
                 transcripts.add(path or Path(name), cues)
-
-
-def _named_files(project: Project) -> Iterator[str]:
-    """The absolute paths of `Project.text_paths`, as strings (thousands of Paths cost)."""
-    for intercept in project.timeline.intercepts.values():
-        for relative in intercept.text_files():
-            yield project.file(relative)

@@ -189,12 +189,7 @@ class Project:
 
     def read_ahead(self, intercept_ids: Iterable[str]) -> None:
         """Have the transcripts of these intercepts read from the cache in one go."""
-        intercepts = self.timeline.intercepts
-        self.transcripts.read_ahead(
-            self.file(relative)
-            for intercept_id in intercept_ids
-            for relative in intercepts[intercept_id].text_files()
-        )
+        self.transcripts.read_ahead(self.text_names(intercept_ids))
 
     def info(self, relative: str) -> MediaInfo:
         return self.media[self.path(relative)]
@@ -204,9 +199,15 @@ class Project:
 
     def text_paths(self) -> Iterator[Path]:
         """Every transcript and translation file the timeline names, made absolute."""
-        for intercept in self.timeline.intercepts.values():
-            for relative in intercept.text_files():
-                yield self.path(relative)
+        return map(Path, self.text_names())
+
+    def text_names(self, intercept_ids: Iterable[str] | None = None) -> Iterator[str]:
+        """`text_paths` as strings (thousands of Paths cost), of the intercepts
+        `intercept_ids` (all when None)."""
+        intercepts = self.timeline.intercepts
+        for intercept_id in intercepts if intercept_ids is None else intercept_ids:
+            for relative in intercepts[intercept_id].text_files():
+                yield self.file(relative)
 
     def cues(self, intercept: Intercept, lang: str) -> list[SourceCue]:
         """The intercept's transcript (`original`) or translation cues, as read at binding."""
