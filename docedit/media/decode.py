@@ -36,9 +36,19 @@ def decode_channels(info: MediaInfo, rate: int) -> np.ndarray:
     """`decode_audio`, but a mono file stays one column, (n, 1): the mix copies it into
     both channels as it places it, and holding every call of a cut twice cost the
     3-minute reference cut's sound process 26 MB and the copying."""
+    return _decoded(info, _layout(info), rate)
+
+
+def _layout(info: MediaInfo) -> WavLayout | None:
+    """The file's layout when it is a consistent PCM WAV (else None: ffmpeg decodes it);
+    MediaError when it has no sound to decode."""
     if info.error or info.audio is None:
         raise MediaError(f"{info.path}: {info.error or 'has no audio stream'}")
-    layout = wav_layout(Path(info.path))
+    return wav_layout(Path(info.path))
+
+
+def _decoded(info: MediaInfo, layout: WavLayout | None, rate: int) -> np.ndarray:
+    """The file whole, at `rate`: read directly with its `layout`, else through pydub."""
     if layout is not None:
         audio, source_rate = read_wav(Path(info.path), layout), layout.rate
     else:
@@ -50,7 +60,7 @@ def decode_channels(info: MediaInfo, rate: int) -> np.ndarray:
 
 def _through_pydub(info: MediaInfo) -> tuple[np.ndarray, int]:
     """Any file ffmpeg decodes, as float32 samples (n, channels), and its rate."""
-    assert info.audio is not None  # checked by decode_audio
+    assert info.audio is not None  # checked by _layout
     configure_pydub()
     from pydub import AudioSegment
     from pydub.exceptions import CouldntDecodeError
@@ -189,9 +199,9 @@ class DecodedCache:
     def get(self, path: Path) -> Samples:
         if path not in self._decoded:
             info = self.media[path]
-            layout = None if info.error or info.audio is None else wav_layout(Path(info.path))
+            layout = _layout(info)
             if layout is not None and layout.rate == self.rate:
                 self._decoded[path] = WavSamples(Path(info.path), layout)
             else:
-                self._decoded[path] = decode_channels(info, self.rate)
+                self._decoded[path] = _decoded(info, layout, self.rate)
         return self._decoded[path]
