@@ -36,13 +36,13 @@ WORDS_SUFFIX = ".words.json"
 
 def words_file(path: Path) -> Path:
     """Where a transcript's word times may be: `call.ru.srt` -> `call.ru.words.json`."""
-    return path.with_suffix(".words.json")
+    return path.with_suffix(WORDS_SUFFIX)
 
 
 def _words_name(path: str) -> str:
     """`words_file` on a string: a catalog asks for thousands, and Paths cost."""
     root, ext = os.path.splitext(path)
-    return (root if ext != "." else path) + ".words.json"
+    return (root if ext != "." else path) + WORDS_SUFFIX
 
 
 def read_cues(path: Path) -> list[SourceCue]:

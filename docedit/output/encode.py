@@ -159,7 +159,7 @@ class PendingVideo:
 
 class VideoSink:
     """An encoder being fed frames one at a time; `finish` it (a `PendingVideo`) or
-    `stop` it. Several can be fed from one frame loop (jobs/segments.py's lanes)."""
+    `stop` it. Several can be fed from one frame loop (jobs/lanes.py)."""
 
     def __init__(self, size: tuple[int, int], fps: Fraction, out: Path, profile: Profile) -> None:
         configure_moviepy()
